@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Build the demo archive from the recordings in tests/data, then search it.
+# Re-running is safe: stories already in the archive are reported as duplicates and skipped.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+V=.venv/bin/verhalen
+D=tests/data
+export VERHALEN_HOME="${VERHALEN_HOME:-demo-archive}"
+
+ingest() { "$V" ingest "$@" || [ $? -eq 5 ]; }   # 5 = duplicate: already there
+
+$V glossary add "Tarab" "Delfshaven" "Stadscoalitie Delfshaven" >/dev/null
+ingest "$D/nl_koor_tagged.mp3" --title "Het Tarab-koor" --narrator "Amal" --interviewer "Esseline" \
+    --series "Sleutelpersonen" --recorded 2024-03-12 --place Rotterdam --theme muziek --theme koor
+ingest "$D/nl_wijkagenda.opus" --title "De wijkagenda" --narrator "Fatima" --host "Esseline" \
+    --series "Sleutelpersonen" --recorded 2024-04-02 --place Delfshaven --theme buurt
+ingest "$D/en_market.wav" --title "Pop-up bazaar" --narrator "Basma" --series "Levensverhalen" \
+    --recorded 2024-05-03 --place Rotterdam --theme werk --language en
+echo
+$V list
+echo
+echo '$ verhalen search rotterdam'
+$V search rotterdam
+echo
+echo '$ verhalen search "perfume series:Levensverhalen"'
+$V search 'perfume series:Levensverhalen'

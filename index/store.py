@@ -1,0 +1,288 @@
+"""The search index on disk: two whoosh indexes in one directory.
+
+* `stories`: one document per story (title, whole transcript, facet fields).
+  Ranking, the exact total and the facet counts come from here: there are
+  thousands of stories where there are hundreds of thousands of segments, so
+  counting and faceting every match stays cheap even for the commonest word.
+* `segments`: one document per transcript segment, with its start time and a
+  word-offset -> time table. Only searched inside the stories on the current
+  page, to find where in each story the words are said and to build snippets.
+
+whoosh allows one writer per index at a time; writers wait for the lock
+(`lock_timeout`) instead of failing, so two ingests both land.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import threading
+from bisect import bisect_right
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+from whoosh import index as windex
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.query import And, NumericRange, Or, Query, Term
+from whoosh.index import LockError
+
+from verhalen.errors import ArchiveError
+
+from .analysis import facet_analyzer, facet_key, text_analyzer
+from .documents import SearchResult, SegmentDoc, SegmentHit, StoryDoc, StoryHit, Visibility
+from .query import FACETS, expand, highlight_terms, mark_ranges, parse
+
+STORIES, SEGMENTS = "stories", "segments"
+
+
+def _facet_fields() -> dict:
+    return {name: KEYWORD(analyzer=facet_analyzer(), commas=True) for name in FACETS if name != "year"}
+
+
+def story_schema() -> Schema:
+    return Schema(
+        story_id=ID(unique=True, stored=True),
+        slug=STORED(),
+        title=TEXT(analyzer=text_analyzer(), stored=True, field_boost=2.0),
+        text=TEXT(analyzer=text_analyzer()),
+        access=ID(),
+        embargo=NUMERIC(int, bits=32),
+        year=NUMERIC(int, bits=32),
+        facets=STORED(),
+        **_facet_fields(),
+    )
+
+
+def segment_schema() -> Schema:
+    return Schema(
+        story_id=ID(stored=True),
+        segment_id=STORED(),
+        start=STORED(),
+        end=STORED(),
+        text=TEXT(analyzer=text_analyzer(), stored=True),
+        times=STORED(),
+        access=ID(),
+        embargo=NUMERIC(int, bits=32),
+        year=NUMERIC(int, bits=32),
+        **_facet_fields(),
+    )
+
+
+def _date_int(d: dt.date | None) -> int:
+    return int(d.strftime("%Y%m%d")) if d else 0
+
+
+def _common_fields(doc: StoryDoc) -> dict:
+    fields = {
+        "story_id": str(doc.story_id),
+        "access": doc.access,
+        "embargo": _date_int(doc.embargo_until),
+        "series": doc.series or "",
+        "language": ",".join(doc.languages),
+        "person": ",".join(doc.people),
+        "theme": ",".join(doc.themes),
+        "place": ",".join(doc.places),
+    }
+    if doc.year:
+        fields["year"] = doc.year
+    return fields
+
+
+def word_times(seg: SegmentDoc) -> list[tuple[int, float]]:
+    """(character offset in seg.text, start time) per word, for landing on the matched word."""
+    table, pos = [], 0
+    for start, word in seg.words:
+        found = seg.text.find(word.strip(), pos) if word.strip() else -1
+        if found < 0:
+            continue
+        table.append((found, float(start)))
+        pos = found + len(word.strip())
+    return table
+
+
+def time_at(times: list[tuple[int, float]], offset: int, default: float) -> float:
+    i = bisect_right([o for o, _ in times], offset) - 1
+    return times[i][1] if i >= 0 else default
+
+
+class SearchIndex:
+    """Open (or create) the index in `path`; add, remove and search stories."""
+
+    def __init__(self, path: Path, lock_timeout: float = 120.0):
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self._lock = threading.Lock()
+        self._searchers: dict = {}
+        self._facet_cache: tuple | None = None
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._ix = {
+                STORIES: self._open(STORIES, story_schema()),
+                SEGMENTS: self._open(SEGMENTS, segment_schema()),
+            }
+        except OSError as e:
+            raise ArchiveError(f"search index at {self.path} cannot be opened: {e.strerror or e}") from None
+
+    def _open(self, name: str, schema: Schema):
+        if windex.exists_in(str(self.path), indexname=name):
+            return windex.open_dir(str(self.path), indexname=name)
+        return windex.create_in(str(self.path), schema, indexname=name)
+
+    # -- writing ----------------------------------------------------------
+
+    def _writer(self, name: str):
+        try:
+            return self._ix[name].writer(timeout=self.lock_timeout, delay=0.1)
+        except LockError:
+            raise ArchiveError(f"search index is busy (another process held its write lock for {self.lock_timeout:.0f} s)") from None
+
+    def write(self, add: Iterable[StoryDoc] = (), remove: Iterable[int] = ()) -> None:
+        """Replace the given stories' documents and remove others, in one commit per index.
+
+        The segment index is committed first: a story never shows in the story
+        index without its segments (a crash in between leaves it unsearchable,
+        and the next write of that story repairs it).
+        """
+        add, remove = list(add), [str(r) for r in remove]
+        seg_w = self._writer(SEGMENTS)
+        try:
+            for sid in remove + [str(d.story_id) for d in add]:
+                seg_w.delete_by_term("story_id", sid)
+            for doc in add:
+                common = _common_fields(doc)
+                for seg in doc.segments:
+                    seg_w.add_document(
+                        segment_id=seg.segment_id, start=seg.start, end=seg.end, text=seg.text,
+                        times=word_times(seg), **{**common, "language": seg.language or common["language"]},
+                    )
+        except BaseException:
+            seg_w.cancel()
+            raise
+        seg_w.commit()
+        story_w = self._writer(STORIES)
+        try:
+            for sid in remove:
+                story_w.delete_by_term("story_id", sid)
+            for doc in add:
+                text = "\n".join(s.text for s in doc.segments)
+                facets = {
+                    "series": [doc.series] if doc.series else [],
+                    "language": list(doc.languages), "person": list(doc.people),
+                    "theme": list(doc.themes), "place": list(doc.places),
+                    "year": [str(doc.year)] if doc.year else [],
+                }
+                story_w.update_document(slug=doc.slug, title=doc.title, text=doc.description + "\n" + text,
+                                        facets=facets, **_common_fields(doc))
+        except BaseException:
+            story_w.cancel()
+            raise
+        story_w.commit()
+
+    def add(self, doc: StoryDoc) -> None:
+        self.write(add=[doc])
+
+    def remove(self, story_id: int) -> None:
+        self.write(remove=[story_id])
+
+    def clear(self) -> None:
+        """Drop everything (for a full rebuild)."""
+        for name in (STORIES, SEGMENTS):
+            self._ix[name].writer(timeout=self.lock_timeout).commit(mergetype=_clear_all)
+        self._searchers.clear()
+
+    def optimize(self) -> None:
+        for name in (STORIES, SEGMENTS):
+            self._ix[name].optimize()
+
+    def story_ids(self) -> set[int]:
+        with self._ix[STORIES].searcher() as s:
+            return {int(f["story_id"]) for f in s.all_stored_fields()}
+
+    def size_bytes(self) -> int:
+        return sum(p.stat().st_size for p in self.path.iterdir() if p.is_file())
+
+    # -- searching --------------------------------------------------------
+
+    def _searcher(self, name: str):
+        with self._lock:
+            s = self._searchers.get(name)
+            if s is not None and not s.up_to_date():
+                # A fresh searcher, not s.refresh(): refresh reuses segment
+                # readers and can miss deletions made in place. The old one is
+                # not closed: another thread may still be reading from it.
+                s = None
+            if s is None:
+                s = self._ix[name].searcher()
+            self._searchers[name] = s
+            return s
+
+    def _facet_table(self, searcher) -> dict[int, dict]:
+        # Facet values of every story, read once per index generation: counting
+        # facets is then a dictionary walk over the matching story numbers.
+        key = id(searcher.reader())
+        if self._facet_cache is None or self._facet_cache[0] != key:
+            table = {docnum: f.get("facets", {}) for docnum, f in searcher.reader().iter_docs()}
+            self._facet_cache = (key, table)
+        return self._facet_cache[1]
+
+    def search(self, text: str, visibility: Visibility | None = None, page: int = 1, per_page: int = 10,
+               hits_per_story: int = 3) -> SearchResult:
+        """Stories matching `text` (ranked), their best moments with snippets, the exact total and facet counts.
+
+        Raises QueryError for a query that cannot be understood.
+        """
+        visibility = visibility or Visibility()
+        stories = self._searcher(STORIES)
+        q = parse(text, stories.schema, ("title", "text"))
+        allowed = _visibility_filter(visibility)
+        results = stories.search(q, filter=allowed, limit=None)
+        total = len(results)
+        table = self._facet_table(stories)
+        counts: dict[str, Counter] = {name: Counter() for name in FACETS}
+        for docnum in results.docs():
+            for name, values in table.get(docnum, {}).items():
+                counts[name].update(values)
+        page = max(1, page)
+        top = results[(page - 1) * per_page: page * per_page]
+        expanded = expand(q, stories.reader())
+        terms = highlight_terms(expanded)
+        segments = self._searcher(SEGMENTS)
+        seg_q = parse(text, segments.schema, ("text",), expand_with=stories.reader())
+        story_hits = []
+        for hit in top:
+            sid = hit["story_id"]
+            moments = []
+            if seg_q is not None:
+                seg_results = segments.search(And([seg_q, Term("story_id", sid)]), limit=hits_per_story)
+                for sh in seg_results:
+                    marks = mark_ranges(sh["text"], terms)
+                    when = time_at(sh["times"], marks[0][0], sh["start"]) if marks else sh["start"]
+                    moments.append(SegmentHit(sh["segment_id"], sh["start"], sh["end"], when, sh["text"], tuple(marks)))
+                moments.sort(key=lambda m: m.start)
+            story_hits.append(StoryHit(int(sid), hit["slug"], hit["title"], hit.score or 0.0, tuple(moments)))
+        facets = {name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0])) for name, c in counts.items() if c}
+        return SearchResult(text, total, page, per_page, tuple(story_hits), facets)
+
+    def close(self) -> None:
+        for s in self._searchers.values():
+            s.close()
+        self._searchers.clear()
+
+
+def _clear_all(writer, segments):
+    return []
+
+
+def _visibility_filter(v: Visibility) -> Query:
+    parts: list[Query] = [Term("access", level) for level in sorted(v.levels) if level != "embargoed"]
+    parts.append(And([Term("access", "embargoed"), NumericRange("embargo", 1, _date_int(v.today))]))
+    return Or(parts)
+
+
+def destroy(path: Path) -> None:
+    """Remove an index directory entirely (rebuild starts from nothing)."""
+    shutil.rmtree(path, ignore_errors=True)
+
+
+__all__ = ["SearchIndex", "destroy", "facet_key"]

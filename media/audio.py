@@ -1,0 +1,78 @@
+"""ffmpeg work: the 16 kHz mono WAV for ASR and the loudness-normalised listening copies.
+
+Both come out of one ffmpeg run (one decode of the original). Outputs are
+written under temporary names and renamed into place, so a crash never leaves
+a half file where a finished one is expected.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import ffmpeg
+
+from verhalen.errors import UnsupportedMedia
+
+# EBU R128 targets for spoken word podcasts (-16 LUFS integrated, -1.5 dBTP).
+LOUDNORM = {"I": -16, "TP": -1.5, "LRA": 11}
+
+
+@cache
+def ffmpeg_binary() -> str:
+    """The system ffmpeg when on PATH, else the one shipped in the imageio-ffmpeg wheel."""
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+@dataclass(frozen=True)
+class AudioOutputs:
+    asr_wav: Path
+    mp3: Path
+    opus: Path | None
+
+
+def _tmp(path: Path) -> Path:
+    return path.with_name(f".{path.stem}.tmp{path.suffix}")
+
+
+def run(stream: ffmpeg.nodes.OutputStream, name: str) -> None:
+    """Run an ffmpeg-python graph; turn its failure into UnsupportedMedia naming the file."""
+    try:
+        stream.run(cmd=ffmpeg_binary(), quiet=True, overwrite_output=True)
+    except ffmpeg.Error as e:
+        lines = [ln for ln in (e.stderr or b"").decode("utf-8", "replace").splitlines() if ln.strip()]
+        raise UnsupportedMedia(f"{name}: ffmpeg could not convert it ({lines[-1] if lines else 'no output'})") from None
+
+
+def convert(src: Path, asr_wav: Path, mp3: Path, opus: Path | None, bitrate: str = "96k", name: str | None = None) -> AudioOutputs:
+    """Write the ASR WAV (16 kHz mono PCM, not normalised) and the EBU R128 listening copies."""
+    for p in (asr_wav, mp3, opus):
+        if p is not None:
+            p.parent.mkdir(parents=True, exist_ok=True)
+    audio = ffmpeg.input(str(src)).audio
+    parts = 3 if opus else 2
+    split = audio.filter_multi_output("asplit", parts)
+    outputs = [split[0].output(str(_tmp(asr_wav)), ac=1, ar=16000, acodec="pcm_s16le", f="wav")]
+    listen = split[1].filter("loudnorm", **LOUDNORM).filter("aresample", 44100)
+    outputs.append(listen.output(str(_tmp(mp3)), ac=1, acodec="libmp3lame", audio_bitrate=bitrate, f="mp3", map_metadata=-1))
+    if opus:
+        listen_opus = split[2].filter("loudnorm", **LOUDNORM).filter("aresample", 48000)
+        outputs.append(listen_opus.output(str(_tmp(opus)), ac=1, acodec="libopus", audio_bitrate="32k", f="ogg", map_metadata=-1))
+    try:
+        run(ffmpeg.merge_outputs(*outputs), name or src.name)
+        for p in (asr_wav, mp3, opus):
+            if p is not None:
+                os.replace(_tmp(p), p)
+    finally:
+        for p in (asr_wav, mp3, opus):
+            if p is not None:
+                _tmp(p).unlink(missing_ok=True)
+    return AudioOutputs(asr_wav, mp3, opus)

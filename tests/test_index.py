@@ -1,0 +1,105 @@
+"""The real whoosh index on disk: Dutch analysis, query syntax, facets, visibility, errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from verhalen.errors import QueryError
+from verhalen.index import SearchIndex, SegmentDoc, StoryDoc, Visibility
+
+ALL = Visibility(frozenset({"public", "researchers", "editors"}))
+
+
+def seg(i, start, text, step=0.4):
+    words = tuple((start + n * step, " " + w) for n, w in enumerate(text.split()))
+    return SegmentDoc(i, start, start + len(words) * step, " " + text, "nl", words=words)
+
+
+@pytest.fixture
+def idx(tmp_path):
+    ix = SearchIndex(tmp_path / "index")
+    ix.add(StoryDoc(1, "basma-bakt", "Basma bakt", series="Levensverhalen", languages=("nl",),
+                    people=("Basma", "Esseline"), themes=("werk",), places=("Rotterdam",), year=2024,
+                    segments=(seg(1, 0.0, "Ik kom uit Aleppo"), seg(2, 30.0, "daar had ik een eigen bakkerij met mijn vader"),
+                              seg(3, 60.0, "verhalen over het café op de hoek"))))
+    ix.add(StoryDoc(2, "koor", "Het koor", series="Sleutelpersonen", languages=("nl",), people=("Amal",),
+                    themes=("muziek",), year=2023,
+                    segments=(seg(4, 5.0, "het koor zingt in de bakkerij van Ahmed"),)))
+    ix.add(StoryDoc(3, "geheim", "Geheim", access="editors", segments=(seg(5, 0, "bakkerij geheim"),)))
+    ix.add(StoryDoc(4, "later", "Later", access="embargoed", embargo_until=dt.date(2030, 1, 1),
+                    segments=(seg(6, 0, "bakkerij later"),)))
+    yield ix
+    ix.close()
+
+
+def slugs(result):
+    return {s.slug for s in result.stories}
+
+
+def test_hit_lands_on_the_word(idx):
+    r = idx.search("bakkerij", ALL)
+    basma = next(s for s in r.stories if s.slug == "basma-bakt")
+    hit = basma.hits[0]
+    assert hit.time == pytest.approx(30.0 + 5 * 0.4)  # "bakkerij" is the 6th word of the segment at 30 s
+    assert "<mark>bakkerij</mark>" in hit.snippet("<mark>", "</mark>")
+
+
+def test_dutch_stemming_and_accent_folding(idx):
+    assert slugs(idx.search("verhaal", ALL)) == {"basma-bakt"}
+    assert slugs(idx.search("cafe", ALL)) == {"basma-bakt"}
+    assert slugs(idx.search("bakkerijen", ALL)) == {"basma-bakt", "koor", "geheim"}
+
+
+def test_phrase_boolean_prefix_and_filters(idx):
+    assert slugs(idx.search('"eigen bakkerij"', ALL)) == {"basma-bakt"}
+    assert slugs(idx.search('"bakkerij eigen"', ALL)) == set()
+    assert slugs(idx.search("bakkerij NOT koor", ALL)) == {"basma-bakt", "geheim"}
+    assert slugs(idx.search("aleppo OR ahmed", ALL)) == {"basma-bakt", "koor"}
+    assert slugs(idx.search("aleppo OF ahmed", ALL)) == {"basma-bakt", "koor"}
+    assert slugs(idx.search("bakk*", ALL)) == {"basma-bakt", "koor", "geheim"}
+    assert slugs(idx.search("bakkerij series:Levensverhalen", ALL)) == {"basma-bakt"}
+    assert slugs(idx.search('bakkerij persoon:"Amal"', ALL)) == {"koor"}
+    assert slugs(idx.search("bakkerij year:2023", ALL)) == {"koor"}
+    assert slugs(idx.search("bakkerij theme:werk language:nl", ALL)) == {"basma-bakt"}
+
+
+def test_exact_total_and_facets(idx):
+    r = idx.search("bakkerij", ALL, per_page=1)
+    assert r.total == 3 and len(r.stories) == 1 and r.pages == 3
+    assert dict(r.facets["series"]) == {"Levensverhalen": 1, "Sleutelpersonen": 1}
+    assert dict(r.facets["person"]) == {"Basma": 1, "Esseline": 1, "Amal": 1}
+
+
+def test_visibility(idx):
+    public = idx.search("bakkerij")
+    assert slugs(public) == {"basma-bakt", "koor"} and public.total == 2
+    assert "geheim" not in dict(public.facets.get("series", []))
+    later = idx.search("bakkerij", Visibility(frozenset({"public"}), today=dt.date(2030, 1, 2)))
+    assert "later" in slugs(later)  # the embargo lifts by itself
+
+
+@pytest.mark.parametrize("query,message", [
+    ('"eigen bakkerij', "unbalanced quote"),
+    ("(bakkerij OR koor", "unbalanced parentheses"),
+    ("kleur:rood", "unknown field 'kleur'"),
+    ("   ", "empty query"),
+])
+def test_malformed_queries_get_clear_messages(idx, query, message):
+    with pytest.raises(QueryError, match=message):
+        idx.search(query)
+
+
+def test_update_replaces_and_remove_deletes(idx):
+    idx.add(StoryDoc(2, "koor", "Het koor", segments=(seg(4, 5.0, "nu zonder dat woord"),)))
+    assert "koor" not in slugs(idx.search("bakkerij", ALL))
+    idx.remove(1)
+    assert slugs(idx.search("bakkerij", ALL)) == {"geheim"}
+    assert idx.story_ids() == {2, 3, 4}
+
+
+def test_index_survives_reopen(idx, tmp_path):
+    again = SearchIndex(tmp_path / "index")
+    assert again.search("aleppo").total == 1
+    again.close()

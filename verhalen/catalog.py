@@ -1,0 +1,302 @@
+"""The catalog: SQLAlchemy 2 models and the session over the archive's database.
+
+Originals and the catalog are the truth; the index and derived audio can be
+rebuilt from them. The schema is created and upgraded only by Alembic
+migrations (verhalen/migrations), never by `create_all`, because an archive
+outlives its code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    select,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+
+STAGES = ("probe", "store", "audio", "transcript", "tags", "index")
+ACCESS_LEVELS = ("public", "researchers", "editors", "embargoed")
+ROLES = ("narrator", "interviewer", "host", "guest")
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def slugify(text: str) -> str:
+    """A URL-safe ASCII slug; falls back to 'verhaal' for scripts without Latin letters."""
+    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")
+    return slug[:80].strip("-") or "verhaal"
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON}
+
+
+class Series(Base):
+    __tablename__ = "series"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    artwork: Mapped[str | None] = mapped_column(String(300))
+
+
+class Person(Base):
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    bio: Mapped[str] = mapped_column(Text, default="")
+    portrait: Mapped[str | None] = mapped_column(String(300))
+
+
+class Theme(Base):
+    __tablename__ = "themes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class Place(Base):
+    __tablename__ = "places"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+
+
+class GlossaryTerm(Base):
+    """Archive words the model does not know; passed to it as hotwords."""
+
+    __tablename__ = "glossary"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    term: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Story(Base):
+    __tablename__ = "stories"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(100), unique=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    recorded: Mapped[dt.date | None] = mapped_column(Date)
+    access: Mapped[str] = mapped_column(String(20), default="public")
+    embargo_until: Mapped[dt.date | None] = mapped_column(Date)
+    published: Mapped[bool] = mapped_column(Boolean, default=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("series.id"))
+    # The language asked for (--language); None means detect.
+    language_requested: Mapped[str | None] = mapped_column(String(10))
+    language: Mapped[str | None] = mapped_column(String(10))
+    # How `language` was decided: given, detected, fallback, imported.
+    language_source: Mapped[str | None] = mapped_column(String(20))
+    # pending -> ready, or failed / needs_transcript; see pipeline.py.
+    status: Mapped[str] = mapped_column(String(30), default="pending")
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, onupdate=now)
+
+    series: Mapped[Series | None] = relationship()
+    recording: Mapped["Recording | None"] = relationship(back_populates="story", uselist=False, cascade="all, delete-orphan")
+    credits: Mapped[list["Credit"]] = relationship(cascade="all, delete-orphan", order_by="Credit.id")
+    story_themes: Mapped[list["StoryTheme"]] = relationship(cascade="all, delete-orphan", order_by="StoryTheme.id")
+    story_places: Mapped[list["StoryPlace"]] = relationship(cascade="all, delete-orphan", order_by="StoryPlace.id")
+    segments: Mapped[list["Segment"]] = relationship(cascade="all, delete-orphan", order_by="Segment.start")
+    stages: Mapped[list["StageState"]] = relationship(cascade="all, delete-orphan", order_by="StageState.id")
+    transcript_run: Mapped["TranscriptRun | None"] = relationship(uselist=False, cascade="all, delete-orphan")
+
+    def people(self, role: str | None = None) -> list["Person"]:
+        return [c.person for c in self.credits if role is None or c.role == role]
+
+    def themes(self, source: str | None = None) -> list[Theme]:
+        return [t.theme for t in self.story_themes if source is None or t.source == source]
+
+    @property
+    def places(self) -> list[Place]:
+        return [p.place for p in self.story_places]
+
+    def stage(self, name: str) -> "StageState":
+        for s in self.stages:
+            if s.stage == name:
+                return s
+        state = StageState(stage=name, state="pending", attempts=0)
+        self.stages.append(state)
+        return state
+
+
+class Recording(Base):
+    __tablename__ = "recordings"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    original_name: Mapped[str] = mapped_column(String(300))
+    size: Mapped[int] = mapped_column(Integer)
+    container: Mapped[str] = mapped_column(String(50))
+    codec: Mapped[str] = mapped_column(String(50))
+    duration: Mapped[float] = mapped_column(Float)
+    sample_rate: Mapped[int] = mapped_column(Integer)
+    channels: Mapped[int] = mapped_column(Integer)
+    has_video: Mapped[bool] = mapped_column(Boolean, default=False)
+    tags: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    cover_art: Mapped[str | None] = mapped_column(String(300))
+    warnings: Mapped[list[Any]] = mapped_column(default=list)
+    story: Mapped[Story] = relationship(back_populates="recording")
+
+
+class Credit(Base):
+    """A person's role in a story (narrator, interviewer, host, guest)."""
+
+    __tablename__ = "credits"
+    __table_args__ = (UniqueConstraint("story_id", "person_id", "role"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    role: Mapped[str] = mapped_column(String(20))
+    person: Mapped[Person] = relationship()
+
+
+class StoryTheme(Base):
+    """A theme on a story; source 'editor' or 'auto' (keywords editors may accept or drop)."""
+
+    __tablename__ = "story_themes"
+    __table_args__ = (UniqueConstraint("story_id", "theme_id", "source"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    theme_id: Mapped[int] = mapped_column(ForeignKey("themes.id"))
+    source: Mapped[str] = mapped_column(String(10), default="editor")
+    score: Mapped[float | None] = mapped_column(Float)
+    theme: Mapped[Theme] = relationship()
+
+
+class StoryPlace(Base):
+    __tablename__ = "story_places"
+    __table_args__ = (UniqueConstraint("story_id", "place_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    place_id: Mapped[int] = mapped_column(ForeignKey("places.id"))
+    place: Mapped[Place] = relationship()
+
+
+class Segment(Base):
+    """One transcript segment. Words are a JSON list of [start, end, word, probability]:
+    they are always read and written with their segment, never queried on their own."""
+
+    __tablename__ = "segments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    start: Mapped[float] = mapped_column(Float)
+    end: Mapped[float] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text)
+    speaker: Mapped[str | None] = mapped_column(String(200))
+    language: Mapped[str | None] = mapped_column(String(10))
+    avg_logprob: Mapped[float | None] = mapped_column(Float)
+    no_speech_prob: Mapped[float | None] = mapped_column(Float)
+    words: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class TranscriptRun(Base):
+    """How the current transcript was made: model, options, hotwords, language decision."""
+
+    __tablename__ = "transcript_runs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), unique=True)
+    source: Mapped[str] = mapped_column(String(20))  # whisper | imported
+    model: Mapped[str] = mapped_column(String(300))
+    options: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    hotwords: Mapped[list[Any]] = mapped_column(default=list)
+    detected_language: Mapped[str | None] = mapped_column(String(10))
+    language_probability: Mapped[float | None] = mapped_column(Float)
+    language_note: Mapped[str] = mapped_column(Text, default="")
+    audio_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    elapsed_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    dropped_segments: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class StageState(Base):
+    """Per-story state of one pipeline stage, with the last error, so failures are visible and retryable."""
+
+    __tablename__ = "stage_states"
+    __table_args__ = (UniqueConstraint("story_id", "stage"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"))
+    stage: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20), default="pending")  # pending running done failed skipped
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, onupdate=now)
+
+
+# -- engine and session -------------------------------------------------
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    # WAL lets readers (the viewer, `search`) go on while an ingest writes; the
+    # busy timeout makes two ingests wait for each other instead of failing.
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA busy_timeout=60000")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.close()
+
+
+def make_engine(url: str) -> Engine:
+    engine = create_engine(url, future=True)
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def upgrade(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision (creates it on a new archive)."""
+    from alembic import command
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+
+
+def sessionmaker_for(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+# -- small lookups used by several stages --------------------------------
+
+
+def get_or_create(session: Session, model: type, name: str) -> Any:
+    """The row of `model` called `name`, created (with a unique slug) if missing."""
+    name = " ".join(name.split())
+    row = session.scalar(select(model).where(model.name == name))
+    if row is None:
+        row = model(name=name, slug=unique_slug(session, model, name))
+        session.add(row)
+        session.flush()
+    return row
+
+
+def unique_slug(session: Session, model: type, text: str) -> str:
+    base = slugify(text)
+    slug, n = base, 2
+    while session.scalar(select(model.id).where(model.slug == slug)) is not None:
+        slug, n = f"{base}-{n}", n + 1
+    return slug

@@ -1,0 +1,260 @@
+"""The pipeline: recording -> probe -> store -> audio -> transcript -> tags -> index.
+
+`STAGES` lists the order in one place; `run` owns skipping finished stages,
+recording failures, and the story's status. Each stage takes the archive, a
+session and the story, does one job, and writes through the catalog. A crash
+(Ctrl-C, kill -9) leaves the interrupted stage not-done; running again picks
+up there. A story is searchable only after its index stage, so no half story
+is ever visible.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from . import catalog, keywords, store
+from .archive import Archive
+from .catalog import Credit, Recording, Segment, Story, StoryPlace, StoryTheme, TranscriptRun
+from .errors import Duplicate, UsageError, VerhalenError
+from .indexing import story_doc
+from .media import convert, probe
+from .transcription import Transcriber, can_transcribe
+
+Progress = Callable[[str, float, float], None]
+
+
+@dataclass
+class StoryMeta:
+    """What an editor says about a recording at ingest."""
+
+    title: str | None = None
+    description: str = ""
+    recorded: dt.date | None = None
+    series: str | None = None
+    people: list[tuple[str, str]] = field(default_factory=list)  # (name, role)
+    places: list[str] = field(default_factory=list)
+    themes: list[str] = field(default_factory=list)
+    access: str = "public"
+    embargo_until: dt.date | None = None
+    language: str | None = None  # None = detect
+    published: bool = True
+
+    def validate(self) -> None:
+        if self.access not in catalog.ACCESS_LEVELS:
+            raise UsageError(f"access must be one of {', '.join(catalog.ACCESS_LEVELS)}, not {self.access!r}")
+        if self.access == "embargoed" and not self.embargo_until:
+            raise UsageError("an embargoed story needs --embargo-until DATE")
+        for _, role in self.people:
+            if role not in catalog.ROLES:
+                raise UsageError(f"role must be one of {', '.join(catalog.ROLES)}, not {role!r}")
+
+
+# -- stages ------------------------------------------------------------------
+
+
+def stage_audio(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
+    rec = story.recording
+    src = store.original_path(archive.settings.originals_dir, rec.sha256, Path(rec.original_name).suffix)
+    convert(src, archive.derived(story.id, "asr.wav"), archive.derived(story.id, "listen.mp3"),
+            archive.derived(story.id, "listen.opus") if archive.settings.opus_copy else None,
+            bitrate=archive.settings.listening_bitrate, name=rec.original_name)
+
+
+def stage_transcript(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
+    language = story.language_requested
+    if language and not can_transcribe(language):
+        story.language, story.language_source = language, "given"
+        story.stage("transcript").state = "needs_human"
+        return
+    hotwords = [p.name for p in story.people()] + [p.name for p in story.places]
+    hotwords += [story.series.name] if story.series else []
+    hotwords += [t.name for t in story.themes("editor")]
+    hotwords += session.scalars(select(catalog.GlossaryTerm.term).order_by(catalog.GlossaryTerm.id)).all()
+    transcriber = Transcriber(archive.model_dir, archive.settings)
+    outcome = transcriber.transcribe(
+        archive.derived(story.id, "asr.wav"), language, hotwords,
+        progress=(lambda done, total: progress("transcript", done, total)) if progress else None,
+    )
+    # Replace the transcript in one transaction with the stage's "done".
+    for seg in list(story.segments):
+        session.delete(seg)
+    story.segments = [
+        Segment(start=s.start, end=s.end, text=s.text, language=outcome.language.language,
+                avg_logprob=s.avg_logprob, no_speech_prob=s.no_speech_prob,
+                words=[[w.start, w.end, w.word, w.probability] for w in s.words])
+        for s in outcome.segments
+    ]
+    story.language = outcome.language.language
+    story.language_source = outcome.language.source
+    if story.transcript_run is not None:
+        session.delete(story.transcript_run)
+        session.flush()
+    story.transcript_run = TranscriptRun(
+        source="whisper", model=outcome.model, options=outcome.options, hotwords=outcome.hotwords,
+        detected_language=outcome.detected, language_probability=outcome.probability,
+        language_note=outcome.language.note, audio_seconds=outcome.duration,
+        elapsed_seconds=round(outcome.elapsed, 3), dropped_segments=outcome.dropped,
+    )
+
+
+def stage_tags(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
+    for st in [t for t in story.story_themes if t.source == "auto"]:
+        story.story_themes.remove(st)
+    session.flush()
+    editor = {t.name.lower() for t in story.themes("editor")}
+    text = " ".join(s.text for s in story.segments)
+    for word, score in keywords.extract(text, story.language, archive.settings.keywords):
+        if word in editor:
+            continue
+        theme = catalog.get_or_create(session, catalog.Theme, word)
+        story.story_themes.append(StoryTheme(theme=theme, source="auto", score=score))
+
+
+def stage_index(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
+    archive.index.add(story_doc(story))
+
+
+STAGES: dict[str, Callable] = {
+    "audio": stage_audio,
+    "transcript": stage_transcript,
+    "tags": stage_tags,
+    "index": stage_index,
+}
+
+
+def run(archive: Archive, story_id: int, redo: tuple[str, ...] = (), progress: Progress | None = None) -> Story:
+    """Run every stage of the story that is not done (and those in `redo`), in order.
+
+    A failure is recorded on the stage (state 'failed', the message) and raised.
+    """
+    for name in STAGES:
+        with archive.session() as session:
+            story = session.get(Story, story_id)
+            state = story.stage(name)
+            if state.state in ("done", "needs_human") and name not in redo:
+                continue
+            state.state, state.error = "running", None
+            state.attempts += 1
+            session.commit()
+            try:
+                STAGES[name](archive, session, story, progress)
+            except (VerhalenError, OSError) as e:
+                session.rollback()
+                _fail(archive, story_id, name, str(e))
+                raise
+            except KeyboardInterrupt:
+                session.rollback()
+                _fail(archive, story_id, name, "interrupted; run `verhalen resume` to finish")
+                raise
+            if state.state == "running":
+                state.state = "done"
+            story.status = _status(story)
+            session.commit()
+            if progress:
+                progress(name, 1, 1)
+    with archive.session() as session:
+        return session.get(Story, story_id)
+
+
+def _fail(archive: Archive, story_id: int, stage: str, message: str) -> None:
+    with archive.session() as session:
+        story = session.get(Story, story_id)
+        st = story.stage(stage)
+        st.state, st.error = "failed", message
+        story.status = "failed"
+        session.commit()
+
+
+def _status(story: Story) -> str:
+    states = {s.stage: s.state for s in story.stages}
+    if any(v == "failed" for v in states.values()):
+        return "failed"
+    if states.get("index") == "done":
+        return "needs_transcript" if states.get("transcript") == "needs_human" else "ready"
+    return "pending"
+
+
+# -- ingest --------------------------------------------------------------------
+
+
+def ingest(archive: Archive, path: Path, meta: StoryMeta, progress: Progress | None = None) -> Story:
+    """Probe, store and register a recording, then run the remaining stages.
+
+    The same file again: a finished story raises Duplicate; an unfinished one
+    (interrupted earlier) is resumed.
+    """
+    meta.validate()
+    path = Path(path)
+    info = probe(path)
+    if progress:
+        progress("probe", 1, 1)
+    sha = store.sha256_of(path)
+    with archive.session() as session:
+        existing = session.scalar(select(Recording).where(Recording.sha256 == sha))
+        if existing is not None:
+            story = existing.story
+            if story.status in ("ready", "needs_transcript"):
+                raise Duplicate(f"{path.name} is already in the archive as {story.slug!r}", story.slug)
+            story_id = story.id
+        else:
+            story_id = None
+    if story_id is None:
+        stored = store.put(archive.settings.originals_dir, path, sha)
+        if progress:
+            progress("store", 1, 1)
+        story_id = _register(archive, path, info, sha, meta, stored)
+    return run(archive, story_id, progress=progress)
+
+
+def _register(archive: Archive, path: Path, info, sha: str, meta: StoryMeta, stored: Path) -> int:
+    title = meta.title or info.tags.get("title") or path.stem
+    cover = None
+    if info.cover:
+        data, mime = info.cover
+        cover_path = archive.settings.home / "covers" / f"{sha}{'.png' if mime == 'image/png' else '.jpg'}"
+        store.atomic_write_bytes(cover_path, data)
+        cover = str(cover_path.relative_to(archive.settings.home))
+    for attempt in range(5):
+        with archive.session() as session:
+            story = Story(
+                slug=catalog.unique_slug(session, Story, title), title=title, description=meta.description,
+                recorded=meta.recorded, access=meta.access, embargo_until=meta.embargo_until,
+                published=meta.published, language_requested=meta.language, status="pending",
+            )
+            if meta.series:
+                story.series = catalog.get_or_create(session, catalog.Series, meta.series)
+            for name, role in meta.people:
+                story.credits.append(Credit(person=catalog.get_or_create(session, catalog.Person, name), role=role))
+            for name in dict.fromkeys(meta.places):
+                story.story_places.append(StoryPlace(place=catalog.get_or_create(session, catalog.Place, name)))
+            for name in dict.fromkeys(meta.themes):
+                story.story_themes.append(StoryTheme(theme=catalog.get_or_create(session, catalog.Theme, name), source="editor"))
+            story.recording = Recording(
+                sha256=sha, original_name=path.name, size=info.size, container=info.container, codec=info.codec,
+                duration=info.duration, sample_rate=info.sample_rate, channels=info.channels,
+                has_video=info.has_video, tags=info.tags, cover_art=cover, warnings=list(info.warnings),
+            )
+            for name in ("probe", "store"):
+                story.stage(name).state = "done"
+            session.add(story)
+            try:
+                session.commit()
+                return story.id
+            except IntegrityError:
+                # Another ingest took the slug (or the same file) at the same moment.
+                session.rollback()
+                if session.scalar(select(Recording).where(Recording.sha256 == sha)) is not None:
+                    raise Duplicate(f"{path.name} is being ingested by another process", "") from None
+    raise VerhalenError(f"could not register {path.name}: too many concurrent ingests")
+
+
+def unfinished(archive: Archive) -> list[int]:
+    with archive.session() as session:
+        return list(session.scalars(select(Story.id).where(Story.status.in_(("pending", "failed"))).order_by(Story.id)))

@@ -1,0 +1,129 @@
+"""The one settings object.
+
+Values are layered: the defaults below <- `verhalen.toml` in the archive home
+<- environment variables `VERHALEN_<FIELD>` <- command-line flags. Every field
+documents its meaning, unit and default in its `help` metadata; docs/settings.md
+is checked against these (tests/test_docs.py), so the two cannot drift.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import UsageError
+
+
+def _f(default: Any, help: str, **kw: Any) -> Any:
+    if isinstance(default, (list, tuple)):
+        return field(default_factory=lambda: tuple(default), metadata={"help": help}, **kw)
+    return field(default=default, metadata={"help": help}, **kw)
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = _f(Path("archive"), "Archive home: catalog, originals, derived audio, index, models.")
+    database_url: str = _f("", "SQLAlchemy URL of the catalog; empty means catalog.sqlite in the home.")
+    model: str = _f("", "Directory of a CTranslate2 Whisper model; empty means the bundled multilingual base.")
+    default_language: str = _f("nl", "Language used when detection is unsure or names an unexpected language.")
+    expected_languages: tuple = _f(("nl", "en", "ar", "fa", "tr"), "Languages this archive expects; other detections fall back to default_language.")
+    language_min_probability: float = _f(0.8, "Minimum language-detection probability (0-1) to trust a detection.")
+    beam_size: int = _f(5, "Beam size for decoding (1 = greedy, faster, slightly worse).")
+    compute_type: str = _f("int8", "CTranslate2 compute type (int8 on CPU).")
+    device: str = _f("cpu", "Device for the model: cpu or cuda.")
+    cpu_threads: int = _f(0, "Threads for the model; 0 means all cores.")
+    vad: bool = _f(True, "Skip non-speech with Silero VAD before decoding.")
+    listening_bitrate: str = _f("96k", "Bitrate of the MP3 listening copy.")
+    opus_copy: bool = _f(True, "Also make an Opus listening copy (small, for the web player).")
+    keywords: int = _f(10, "Number of automatic keywords extracted per story (0 disables).")
+    index_lock_timeout: float = _f(120.0, "Seconds to wait for the search index's single writer lock.")
+
+    # -- derived paths -------------------------------------------------
+    @property
+    def catalog_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home / 'catalog.sqlite'}"
+
+    @property
+    def originals_dir(self) -> Path:
+        return self.home / "originals"
+
+    @property
+    def derived_dir(self) -> Path:
+        return self.home / "derived"
+
+    @property
+    def portraits_dir(self) -> Path:
+        return self.home / "portraits"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home / "models"
+
+    def replace(self, **changes: Any) -> "Settings":
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _coerce(name: str, value: Any) -> Any:
+    """Turn a string or TOML value into the field's type; raise UsageError naming the field."""
+    default = FIELDS[name].default if FIELDS[name].default is not dataclasses.MISSING else ()
+    try:
+        if isinstance(default, bool):
+            if isinstance(value, bool):
+                return value
+            v = str(value).strip().lower()
+            if v in ("1", "true", "yes", "on", "ja"):
+                return True
+            if v in ("0", "false", "no", "off", "nee"):
+                return False
+            raise ValueError(value)
+        if isinstance(default, Path):
+            return Path(value).expanduser()
+        if isinstance(default, int):
+            return int(value)
+        if isinstance(default, float):
+            return float(value)
+        if name == "expected_languages":
+            items = value.split(",") if isinstance(value, str) else value
+            return tuple(s.strip() for s in items if s.strip())
+        return str(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"setting {name}: {value!r} is not a valid value") from None
+
+
+def load(home: str | Path | None = None, env: Mapping[str, str] | None = None, **flags: Any) -> Settings:
+    """Build Settings from defaults <- home/verhalen.toml <- environment <- flags.
+
+    Flags that are None are ignored, so CLI options can be passed straight in.
+    """
+    env = os.environ if env is None else env
+    values: dict[str, Any] = {}
+    home_value = home or env.get("VERHALEN_HOME") or Settings.home
+    values["home"] = Path(home_value).expanduser().absolute()
+    config = values["home"] / "verhalen.toml"
+    if config.is_file():
+        try:
+            data = tomllib.loads(config.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise UsageError(f"{config}: not valid TOML ({e})") from None
+        for key, value in data.items():
+            if key not in FIELDS or key == "home":
+                raise UsageError(f"{config}: unknown setting {key!r}")
+            values[key] = _coerce(key, value)
+    for name in FIELDS:
+        if name != "home" and f"VERHALEN_{name.upper()}" in env:
+            values[name] = _coerce(name, env[f"VERHALEN_{name.upper()}"])
+    for name, value in flags.items():
+        if value is not None:
+            values[name] = _coerce(name, value)
+    return Settings(**values)

@@ -1,0 +1,261 @@
+"""Transcription with faster-whisper: options as data, pure decisions, one thin shell around the model.
+
+Pure parts (tested without the model): `decide_language` (trust a detection
+only when it is sure and expected), `collapse_repeats` (Whisper's loop
+failure: one phrase said six times becomes one), `hotwords_for`.
+The shell, `Transcriber`, loads the model once per process and yields
+progress as it goes.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from .errors import ModelError  # noqa: E402
+from .settings import Settings  # noqa: E402
+
+# Languages Whisper can transcribe (its tokenizer's list); Kurdish and
+# Tigrinya are not among them, so such stories wait for a human transcript.
+try:
+    from faster_whisper.tokenizer import _LANGUAGE_CODES as WHISPER_LANGUAGES
+except ImportError:  # pragma: no cover - older faster-whisper
+    WHISPER_LANGUAGES = ()
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    """Decoding options, recorded with every transcript they produce.
+
+    beam_size: beams per decode (1 = greedy). vad: skip non-speech (Silero).
+    condition_on_previous_text: off, because feeding text back is what lets
+    Whisper loop. temperature: fallback temperatures when a decode fails the
+    compression-ratio (> 2.4, repetitive) or log-prob (< -1.0, unsure) checks;
+    kept short so a hard passage costs at most three decodes, not six.
+    hallucination_silence_threshold: skip silences (s) around suspected hallucinations.
+    """
+
+    beam_size: int = 5
+    vad: bool = True
+    word_timestamps: bool = True
+    condition_on_previous_text: bool = False
+    compression_ratio_threshold: float = 2.4
+    log_prob_threshold: float = -1.0
+    no_speech_threshold: float = 0.6
+    temperature: tuple[float, ...] = (0.0, 0.4, 0.8)
+    hallucination_silence_threshold: float | None = 2.0
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> "TranscribeOptions":
+        return cls(beam_size=s.beam_size, vad=s.vad)
+
+
+@dataclass(frozen=True)
+class LanguageDecision:
+    language: str
+    source: str  # given | detected | fallback
+    note: str = ""
+
+
+def decide_language(requested: str | None, detected: str | None, probability: float | None,
+                    default: str, expected: Iterable[str], min_probability: float) -> LanguageDecision:
+    """Which language to transcribe in, and why.
+
+    A requested language wins. A detection is trusted only if it is sure
+    (probability >= min_probability) and names an expected language; else the
+    archive's default language is used and the note says what was detected.
+    """
+    if requested:
+        return LanguageDecision(requested, "given")
+    expected = tuple(expected)
+    if detected and probability is not None and probability >= min_probability and detected in expected:
+        return LanguageDecision(detected, "detected")
+    if detected is None:
+        why = "no speech to detect a language from"
+    elif detected not in expected:
+        why = f"detected {detected} (p={probability:.2f}) is not one of the expected languages {', '.join(expected)}"
+    else:
+        why = f"detected {detected} with p={probability:.2f}, below {min_probability:.2f}"
+    return LanguageDecision(default, "fallback", f"fell back to {default}: {why}")
+
+
+def can_transcribe(language: str) -> bool:
+    return language in WHISPER_LANGUAGES
+
+
+@dataclass(frozen=True)
+class Word:
+    start: float
+    end: float
+    word: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class SegmentText:
+    start: float
+    end: float
+    text: str
+    avg_logprob: float
+    no_speech_prob: float
+    words: tuple[Word, ...] = ()
+
+
+def _norm(word: str) -> str:
+    return "".join(ch for ch in word.lower() if ch.isalnum())
+
+
+def collapse_repeats(words: list[Word], min_repeats: int = 3, max_n: int = 8) -> tuple[list[Word], int]:
+    """Collapse a phrase of 1..max_n words repeated min_repeats+ times in a row to one occurrence.
+
+    Returns the kept words and how many were removed. Ordinary speech repeats a
+    word twice ("heel heel mooi"), hence three in a row before it counts as a loop.
+    """
+    keys = [_norm(w.word) for w in words]
+    out: list[Word] = []
+    out_keys: list[str] = []
+    removed = 0
+    i = 0
+    while i < len(words):
+        collapsed = False
+        for n in range(1, max_n + 1):
+            unit = keys[i:i + n]
+            if len(unit) < n or not any(unit):
+                break
+            reps = 1
+            while keys[i + reps * n: i + (reps + 1) * n] == unit:
+                reps += 1
+            if reps >= min_repeats:
+                out.extend(words[i:i + n])
+                out_keys.extend(unit)
+                removed += (reps - 1) * n
+                i += reps * n
+                collapsed = True
+                break
+        if not collapsed:
+            out.append(words[i])
+            out_keys.append(keys[i])
+            i += 1
+    return out, removed
+
+
+def clean_segment(seg: SegmentText) -> SegmentText | None:
+    """The segment with loops collapsed; None if nothing trustworthy is left (pure hallucination)."""
+    if not seg.words:
+        return seg if seg.text.strip() else None
+    words, removed = collapse_repeats(list(seg.words))
+    if not removed:
+        return seg
+    if len(words) < 2 and removed >= 4:
+        return None
+    return SegmentText(seg.start, words[-1].end if words else seg.end, "".join(w.word for w in words),
+                       seg.avg_logprob, seg.no_speech_prob, tuple(words))
+
+
+def hotwords_for(terms: Iterable[str], limit: int = 60) -> list[str]:
+    """Unique names and words to prime the model with, in the order given, capped.
+
+    The decoder prompt has room for about 220 tokens; names beyond the cap
+    would be cut by faster-whisper anyway.
+    """
+    seen, out = set(), []
+    for t in terms:
+        t = " ".join(str(t).split())
+        if t and t.lower() not in seen:
+            seen.add(t.lower())
+            out.append(t)
+    return out[:limit]
+
+
+@dataclass
+class Outcome:
+    language: LanguageDecision
+    detected: str | None
+    probability: float | None
+    segments: list[SegmentText]
+    dropped: int
+    duration: float
+    elapsed: float
+    model: str
+    options: dict = field(default_factory=dict)
+    hotwords: list[str] = field(default_factory=list)
+
+
+ProgressFn = Callable[[float, float], None]
+_MODELS: dict[tuple, object] = {}
+
+
+class Transcriber:
+    """Loads a CTranslate2 Whisper model from a local directory (once per process) and transcribes."""
+
+    def __init__(self, model_dir: Path, settings: Settings):
+        self.model_dir = Path(model_dir)
+        self.settings = settings
+        self.options = TranscribeOptions.from_settings(settings)
+
+    @property
+    def model(self):
+        key = (str(self.model_dir), self.settings.device, self.settings.compute_type, self.settings.cpu_threads)
+        if key not in _MODELS:
+            from faster_whisper import WhisperModel
+
+            try:
+                _MODELS[key] = WhisperModel(str(self.model_dir), device=self.settings.device,
+                                            compute_type=self.settings.compute_type,
+                                            cpu_threads=self.settings.cpu_threads or (os.cpu_count() or 1),
+                                            local_files_only=True)
+            except (RuntimeError, ValueError, OSError) as e:
+                raise ModelError(f"cannot load the model from {self.model_dir}: {e}") from None
+        return _MODELS[key]
+
+    def detect(self, audio) -> tuple[str | None, float | None]:
+        """Language and probability over up to three 30-s windows of speech."""
+        try:
+            lang, prob, _ = self.model.detect_language(audio=audio, vad_filter=self.options.vad,
+                                                       language_detection_segments=3)
+            return lang, float(prob)
+        except (ValueError, IndexError):  # no speech left after VAD
+            return None, None
+
+    def transcribe(self, wav: Path, requested_language: str | None = None, hotwords: list[str] | None = None,
+                   progress: ProgressFn | None = None) -> Outcome:
+        from faster_whisper import decode_audio
+
+        started = time.perf_counter()
+        audio = decode_audio(str(wav), sampling_rate=16000)
+        duration = len(audio) / 16000
+        s = self.settings
+        detected, prob = (None, None) if requested_language else self.detect(audio)
+        decision = decide_language(requested_language, detected, prob, s.default_language,
+                                   s.expected_languages, s.language_min_probability)
+        hotwords = hotwords_for(hotwords or [])
+        o = self.options
+        segments_iter, _info = self.model.transcribe(
+            audio, language=decision.language, beam_size=o.beam_size, vad_filter=o.vad,
+            word_timestamps=o.word_timestamps, condition_on_previous_text=o.condition_on_previous_text,
+            compression_ratio_threshold=o.compression_ratio_threshold, log_prob_threshold=o.log_prob_threshold,
+            no_speech_threshold=o.no_speech_threshold, temperature=list(o.temperature),
+            hallucination_silence_threshold=o.hallucination_silence_threshold,
+            hotwords=" ".join(hotwords) or None,
+        )
+        segments, dropped = [], 0
+        for seg in segments_iter:
+            words = tuple(Word(round(w.start, 3), round(w.end, 3), w.word, round(w.probability, 4)) for w in (seg.words or []))
+            cleaned = clean_segment(SegmentText(round(seg.start, 3), round(seg.end, 3), seg.text,
+                                                seg.avg_logprob, seg.no_speech_prob, words))
+            if cleaned is None or not cleaned.text.strip():
+                dropped += 1
+            else:
+                dropped += cleaned is not None and len(cleaned.words) < len(words)
+                segments.append(cleaned)
+            if progress:
+                progress(min(seg.end, duration), duration)
+        if progress:
+            progress(duration, duration)
+        return Outcome(decision, detected, prob, segments, dropped, duration, time.perf_counter() - started,
+                       model=self.model_dir.name, options=asdict(o), hotwords=hotwords)

@@ -1,0 +1,1 @@
+"""verhalen.web: the Flask viewer (see issue: the public viewer)."""
