@@ -494,6 +494,11 @@ def doctor(c: Ctx) -> None:
         sys.exit(1)
 
 
+from .cli_web import register as _register_web  # noqa: E402
+
+_register_web(cli)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI, turning verhalen errors into a message and an exit code."""
     debug = "--debug" in (argv if argv is not None else sys.argv)
