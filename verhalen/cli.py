@@ -504,7 +504,10 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in (argv if argv is not None else sys.argv)
     try:
         cli.main(args=argv, prog_name="verhalen", standalone_mode=False)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as e:
+        if isinstance(e.__cause__, KeyboardInterrupt):  # click turns Ctrl-C into Abort
+            click.echo("verhalen: interrupted; run `verhalen resume` to finish unfinished stories", err=True)
+            sys.exit(130)
         click.echo("Aborted.", err=True)
         sys.exit(1)
     except click.ClickException as e:

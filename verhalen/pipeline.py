@@ -17,7 +17,7 @@ from typing import Callable
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from . import catalog, keywords, store
 from .archive import Archive
@@ -160,7 +160,11 @@ def run(archive: Archive, story_id: int, redo: tuple[str, ...] = (), progress: P
             if progress:
                 progress(name, 1, 1)
     with archive.session() as session:
-        return session.get(Story, story_id)
+        # Loaded eagerly: callers read these after the session is gone.
+        return session.get(Story, story_id, options=[
+            selectinload(Story.transcript_run), selectinload(Story.stages), selectinload(Story.segments),
+            selectinload(Story.story_themes).selectinload(StoryTheme.theme),
+        ])
 
 
 def _fail(archive: Archive, story_id: int, stage: str, message: str) -> None:
