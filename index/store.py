@@ -46,6 +46,9 @@ def story_schema() -> Schema:
         slug=STORED(),
         title=TEXT(analyzer=text_analyzer(), stored=True, field_boost=2.0),
         text=TEXT(analyzer=text_analyzer()),
+        # Names of the story's people, places, series and themes, so a plain
+        # word such as "Rotterdam" also finds stories filed under that place.
+        meta=TEXT(analyzer=text_analyzer()),
         access=ID(),
         embargo=NUMERIC(int, bits=32),
         year=NUMERIC(int, bits=32),
@@ -115,6 +118,9 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._searchers: dict = {}
         self._facet_cache: tuple | None = None
+        # True when an index made by an older version (another schema) was
+        # found and replaced by an empty one: the owner must refill it.
+        self.stale = False
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             self._ix = {
@@ -126,7 +132,10 @@ class SearchIndex:
 
     def _open(self, name: str, schema: Schema):
         if windex.exists_in(str(self.path), indexname=name):
-            return windex.open_dir(str(self.path), indexname=name)
+            ix = windex.open_dir(str(self.path), indexname=name)
+            if sorted(ix.schema.names()) == sorted(schema.names()):
+                return ix
+            self.stale = True
         return windex.create_in(str(self.path), schema, indexname=name)
 
     # -- writing ----------------------------------------------------------
@@ -172,8 +181,9 @@ class SearchIndex:
                     "theme": list(doc.themes), "place": list(doc.places),
                     "year": [str(doc.year)] if doc.year else [],
                 }
+                meta = "\n".join([*(doc.series and [doc.series] or []), *doc.people, *doc.places, *doc.themes])
                 story_w.update_document(slug=doc.slug, title=doc.title, text=doc.description + "\n" + text,
-                                        facets=facets, **_common_fields(doc))
+                                        meta=meta, facets=facets, **_common_fields(doc))
         except BaseException:
             story_w.cancel()
             raise
@@ -234,7 +244,7 @@ class SearchIndex:
         """
         visibility = visibility or Visibility()
         stories = self._searcher(STORIES)
-        q = parse(text, stories.schema, ("title", "text"))
+        q = parse(text, stories.schema, ("title", "text", "meta"))
         allowed = _visibility_filter(visibility)
         results = stories.search(q, filter=allowed, limit=None)
         total = len(results)

@@ -103,3 +103,22 @@ def test_index_survives_reopen(idx, tmp_path):
     again = SearchIndex(tmp_path / "index")
     assert again.search("aleppo").total == 1
     again.close()
+
+
+def test_plain_words_find_metadata_too(idx):
+    r = idx.search("rotterdam", ALL)
+    assert [s.slug for s in r.stories] == ["basma-bakt"] and r.stories[0].hits == ()
+    assert {s.slug for s in idx.search("esseline", ALL).stories} == {"basma-bakt"}
+
+
+def test_index_from_an_older_schema_is_flagged_stale(tmp_path):
+    from whoosh import index as windex
+    from whoosh.fields import ID, Schema
+
+    path = tmp_path / "old"
+    path.mkdir()
+    windex.create_in(str(path), Schema(story_id=ID(stored=True)), indexname="stories")
+    ix = SearchIndex(path)
+    assert ix.stale and ix.story_ids() == set()
+    ix.close()
+    assert not SearchIndex(path).stale

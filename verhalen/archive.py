@@ -53,7 +53,14 @@ class Archive:
     def index(self):
         from verhalen.index import SearchIndex
 
-        return SearchIndex(self.settings.index_dir, lock_timeout=self.settings.index_lock_timeout)
+        index = SearchIndex(self.settings.index_dir, lock_timeout=self.settings.index_lock_timeout)
+        if index.stale:  # made by an older verhalen: refill it from the catalog
+            from .indexing import rebuild
+
+            self.__dict__["index"] = index
+            rebuild(self)
+            return self.__dict__["index"]
+        return index
 
     @cached_property
     def model_dir(self) -> Path:

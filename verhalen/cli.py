@@ -209,7 +209,7 @@ def search(c: Ctx, query, page, per_page, as_, as_json, facets) -> None:
     for s in result.stories:
         click.echo(f"\n{s.title}  ({s.slug})")
         if not s.hits:
-            click.echo("  (matches in title or description)")
+            click.echo("  (matched in its title, description, people, places, series or themes)")
         for h in s.hits:
             click.echo(f"  {exports.mmss(h.time)}  {h.snippet(*mark, escape=lambda t: t)}")
     if facets and result.facets:
@@ -343,19 +343,10 @@ def delete(c: Ctx, slug, yes) -> None:
 @pass_ctx
 def reindex(c: Ctx) -> None:
     """Rebuild the search index from the catalog (gives the same results as incremental ingest)."""
-    from verhalen.index import destroy
+    from .indexing import rebuild
 
-    from .indexing import indexable, story_doc
-
-    archive = c.archive(create=False)
-    archive.index.close()
-    destroy(archive.settings.index_dir)
-    archive.__dict__.pop("index", None)
-    with archive.session() as s:
-        stories = [st for st in s.scalars(select(catalog.Story).order_by(catalog.Story.id)) if indexable(st)]
-        docs = [story_doc(st) for st in stories]
-    archive.index.write(add=docs)
-    click.echo(f"indexed {len(docs)} stories, {sum(len(d.segments) for d in docs)} segments")
+    stories, segments = rebuild(c.archive(create=False))
+    click.echo(f"indexed {stories} stories, {segments} segments")
 
 
 @cli.command()

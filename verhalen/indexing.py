@@ -33,3 +33,20 @@ def story_doc(story: Story) -> StoryDoc:
 
 def indexable(story: Story) -> bool:
     return story.status in ("ready", "needs_transcript")
+
+
+def rebuild(archive) -> tuple[int, int]:
+    """Replace the whole index with documents made from the catalog; returns (stories, segments)."""
+    from sqlalchemy import select
+
+    from verhalen.index import SearchIndex, destroy
+
+    if "index" in archive.__dict__:
+        archive.index.close()
+    destroy(archive.settings.index_dir)
+    index = SearchIndex(archive.settings.index_dir, lock_timeout=archive.settings.index_lock_timeout)
+    with archive.session() as s:
+        docs = [story_doc(st) for st in s.scalars(select(Story).order_by(Story.id)) if indexable(st)]
+    index.write(add=docs)
+    archive.__dict__["index"] = index
+    return len(docs), sum(len(d.segments) for d in docs)
