@@ -24,3 +24,11 @@ $V search rotterdam
 echo
 echo '$ verhalen search "perfume series:Levensverhalen"'
 $V search 'perfume series:Levensverhalen'
+echo
+# The viewer: a portrait and a series description, then serve the archive (skip with VERHALEN_DEMO_NO_SERVE=1).
+$V person add "Basma" --portrait "$D/portrait_exif_rotated_gps.jpg" --bio "Basma verkoopt parfum op de pop-up bazaar." >/dev/null
+$V series set "Levensverhalen" --description "Levensverhalen uit Rotterdamse wijken." >/dev/null
+if [ "${VERHALEN_DEMO_NO_SERVE:-0}" != "1" ]; then
+    echo '$ verhalen serve   (open http://127.0.0.1:8000/ ; Ctrl+C stops)'
+    exec $V serve
+fi

@@ -82,3 +82,53 @@ def copy_data(tmp_path):
         shutil.copyfile(DATA / name, dst)
         return dst
     return copy
+
+
+# -- the viewer (web/) ------------------------------------------------------------
+
+
+class LiveServer:
+    """A real waitress server in a thread, on a free port of 127.0.0.1."""
+
+    def __init__(self, app):
+        import threading
+
+        from waitress.server import create_server
+
+        self.server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="verhalen-test")
+        self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.close()
+
+
+@pytest.fixture(scope="session")
+def web_app(demo_archive):
+    """The viewer over the demo archive (read-only tests)."""
+    from verhalen.web import create_app
+
+    return create_app(demo_archive.settings, demo_archive)
+
+
+@pytest.fixture
+def client(web_app):
+    return web_app.test_client()
+
+
+@pytest.fixture(scope="session")
+def live_server(web_app):
+    server = LiveServer(web_app)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def archive_copy(demo_archive, tmp_path):
+    """A writable copy of the demo archive, for tests that change access levels or add people."""
+    home = tmp_path / "copy"
+    shutil.copytree(demo_archive.settings.home, home)
+    a = Archive(settings_mod.load(home, env={}, model=str(demo_archive.settings.model)))
+    yield a
+    a.close()

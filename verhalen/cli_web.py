@@ -1,5 +1,92 @@
-"""CLI verbs for the viewer (serve, person). Registered on the main group by cli.py."""
+"""CLI verbs for the viewer (serve, person add, series set). Registered on the main group by cli.py."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+
+from . import catalog
+
+
+def _copy_original(src: Path, home: Path, folder: str, slug: str) -> str:
+    """Keep the uploaded picture (never served as is) and return its path relative to the home."""
+    target = home / folder / f"{slug}{src.suffix.lower() or '.img'}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, target)
+    return str(target.relative_to(home))
+
+
+def _check_image(src: Path, derived_dir: Path, cache: str) -> None:
+    """Validate the picture and build its served derivatives now (raises UnsupportedMedia)."""
+    from verhalen.media.images import make_derivatives
+
+    make_derivatives(src, derived_dir / "images" / cache, name=src.name)
 
 
 def register(cli) -> None:
     """Add the viewer's commands to the `verhalen` group."""
+    # click.pass_obj, not cli.pass_ctx: under `python -m verhalen.cli` the cli module exists twice
+    # (__main__ and verhalen.cli), and the context object is the __main__ one.
+    pass_ctx = click.pass_obj
+
+    @cli.command()
+    @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+    @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+    @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+    @pass_ctx
+    def serve(c, host, port, threads) -> None:
+        """Serve the public viewer with waitress (a production WSGI server)."""
+        from waitress import serve as waitress_serve
+
+        from verhalen.web import create_app
+
+        archive = c.archive(create=False)
+        app = create_app(archive.settings, archive)
+        click.echo(f"Serving {archive.settings.home} on http://{host}:{port}/  (Ctrl+C stops)")
+        waitress_serve(app, host=host, port=port, threads=threads, ident="verhalen")
+
+    @cli.group()
+    def person() -> None:
+        """People in the archive: portraits and bios."""
+
+    @person.command("add")
+    @click.argument("name")
+    @click.option("--portrait", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Portrait picture.")
+    @click.option("--bio", help="A short biography.")
+    @pass_ctx
+    def person_add(c, name, portrait, bio) -> None:
+        """Add a person, or update their portrait and bio."""
+        archive = c.archive()
+        with archive.session() as s:
+            p = catalog.get_or_create(s, catalog.Person, name)
+            if portrait:
+                _check_image(portrait, archive.settings.derived_dir, f"person-{p.id}")
+                p.portrait = _copy_original(portrait, archive.settings.home, "portraits", p.slug)
+            if bio is not None:
+                p.bio = bio
+            s.commit()
+            click.echo(f"{p.name} ({p.slug})" + (" with portrait" if p.portrait else ""))
+
+    @cli.group()
+    def series() -> None:
+        """Series (podcasts, collections): description and artwork."""
+
+    @series.command("set")
+    @click.argument("name")
+    @click.option("--description", help="What the series is about.")
+    @click.option("--artwork", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Square artwork.")
+    @pass_ctx
+    def series_set(c, name, description, artwork) -> None:
+        """Create or update a series."""
+        archive = c.archive()
+        with archive.session() as s:
+            se = catalog.get_or_create(s, catalog.Series, name)
+            if artwork:
+                _check_image(artwork, archive.settings.derived_dir, f"series-{se.id}")
+                se.artwork = _copy_original(artwork, archive.settings.home, "artwork", se.slug)
+            if description is not None:
+                se.description = description
+            s.commit()
+            click.echo(f"{se.name} ({se.slug})")

@@ -1,0 +1,71 @@
+"""The one access rule: who may see which story, on every surface.
+
+A story is visible to a viewer when it is published, has finished the pipeline
+(status ready or needs_transcript) and its access level is one of the viewer's
+levels; an embargoed story becomes public by itself once `today` reaches its
+`embargo_until` date. Pages, search, feeds, media, transcripts, images,
+sitemaps and JSON all ask this module; nothing else decides.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, or_
+from sqlalchemy.sql import ColumnElement
+
+from verhalen.index import Visibility
+
+from .catalog import Story
+from .errors import NotFound
+
+PUBLIC = frozenset({"public"})
+SHOWN_STATUSES = ("ready", "needs_transcript")
+
+
+def levels_for(user: object | None = None) -> frozenset[str]:
+    """Access levels a user may see. Anonymous visitors (None) are the public.
+
+    Logged-in users (the editors' issue) will carry a `levels` attribute.
+    """
+    if user is None:
+        return PUBLIC
+    return frozenset(getattr(user, "levels", PUBLIC)) | PUBLIC
+
+
+def level_allows(access: str, embargo_until: dt.date | None, levels: frozenset[str], today: dt.date) -> bool:
+    """The level part of the rule, on plain values (shared with the index filter)."""
+    if access == "embargoed":
+        return "embargoed" in levels or (embargo_until is not None and embargo_until <= today)
+    return access in levels
+
+
+def visible(story: Story | None, levels: frozenset[str] = PUBLIC, today: dt.date | None = None) -> bool:
+    """True when a viewer with `levels` may see `story` (and anything derived from it) on `today`."""
+    if story is None:
+        return False
+    today = today or dt.date.today()
+    return (bool(story.published) and story.status in SHOWN_STATUSES
+            and level_allows(story.access, story.embargo_until, levels, today))
+
+
+def require(story: Story | None, levels: frozenset[str] = PUBLIC, today: dt.date | None = None) -> Story:
+    """The story if visible, else NotFound — the same answer as for a story that does not exist."""
+    if not visible(story, levels, today):
+        raise NotFound("this story does not exist or is not public")
+    return story  # type: ignore[return-value]
+
+
+def clause(levels: frozenset[str] = PUBLIC, today: dt.date | None = None) -> ColumnElement[bool]:
+    """The same rule as `visible`, as a SQL condition on Story for listing queries."""
+    today = today or dt.date.today()
+    plain = [lvl for lvl in levels if lvl != "embargoed"]
+    embargo = (Story.access == "embargoed") if "embargoed" in levels else and_(
+        Story.access == "embargoed", Story.embargo_until.is_not(None), Story.embargo_until <= today)
+    return and_(Story.published.is_(True), Story.status.in_(SHOWN_STATUSES),
+                or_(Story.access.in_(plain), embargo))
+
+
+def visibility(levels: frozenset[str] = PUBLIC, today: dt.date | None = None) -> Visibility:
+    """The index's form of the level rule (the index does not know `published`; see web/search.py)."""
+    return Visibility(levels=frozenset(levels), today=today or dt.date.today())

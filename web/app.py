@@ -1,0 +1,68 @@
+"""The application factory: settings in, a Flask app out (no module-level app)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask, g, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from verhalen import access
+from verhalen.archive import Archive
+from verhalen.errors import VerhalenError
+from verhalen.exports import mmss
+from verhalen.settings import Settings
+
+from . import i18n
+
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
+       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
+
+
+def create_app(settings: Settings, archive: Archive | None = None, today: dt.date | None = None) -> Flask:
+    """The viewer over one archive. `today` pins the date for embargo tests (default: the real date)."""
+    app = Flask(__name__)
+    app.config.update(SETTINGS=settings, TODAY=today, JSON_AS_ASCII=False)
+    app.extensions["verhalen_archive"] = archive or Archive(settings, create=False)
+    i18n.init_app(app)
+
+    from . import browse, feeds, media, public, search
+
+    for bp in (public.bp, browse.bp, search.bp, feeds.bp, media.bp):
+        app.register_blueprint(bp)
+
+    @app.before_request
+    def _viewer() -> None:
+        g.levels = access.levels_for(None)  # anonymous = public; logins come with the editors' issue
+        g.today = app.config["TODAY"] or dt.date.today()
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        return response
+
+    @app.errorhandler(VerhalenError)
+    def _verhalen_error(e: VerhalenError):
+        return _error_page(e.http_status, str(e))
+
+    @app.errorhandler(HTTPException)
+    def _http_error(e: HTTPException):
+        return _error_page(e.code or 500, e.description or "")
+
+    app.jinja_env.filters["mmss"] = mmss
+    app.jinja_env.globals["image_base"] = lambda kind, slug: f"{request.script_root}/beeld/{kind}/{slug}"
+    return app
+
+
+def _error_page(status: int, detail: str):
+    if request.path.endswith((".json", ".xml", ".vtt", ".srt", ".txt", ".mp3", ".opus", ".jpg", ".webp")):
+        return {"error": status}, status
+    return render_template("error.html", status=status, detail=detail), status
+
+
+def get_archive() -> Archive:
+    from flask import current_app
+
+    return current_app.extensions["verhalen_archive"]

@@ -1,0 +1,105 @@
+"""Listening copies (HTTP Range, ETag, Last-Modified), transcripts (CORS) and images (EXIF-free derivatives)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, Response, request, send_file
+
+from verhalen import exports
+from verhalen.catalog import Person, Series
+from verhalen.errors import NotFound
+from verhalen.media import images
+
+from . import queries
+from .app import get_archive
+
+bp = Blueprint("media", __name__)
+
+AUDIO = {"mp3": "audio/mpeg", "opus": "audio/ogg; codecs=opus"}
+TRANSCRIPT = {"vtt": "text/vtt", "srt": "application/x-subrip", "txt": "text/plain", "json": "application/json"}
+MAX_AGE = 3600
+
+
+def _send(path: Path, mimetype: str) -> Response:
+    if not path.is_file():
+        raise NotFound("not found")
+    # conditional=True: Range -> 206 with Content-Range, If-None-Match/If-Modified-Since -> 304.
+    response = send_file(path, mimetype=mimetype, conditional=True, etag=True, max_age=MAX_AGE)
+    response.headers["Accept-Ranges"] = "bytes"
+    return response
+
+
+@bp.route("/media/<slug>/listen.<any(mp3, opus):ext>")
+def listen(slug: str, ext: str):
+    archive = get_archive()
+    with archive.session() as s:
+        story_id = queries.story(s, slug).id
+    return _send(archive.derived(story_id, f"listen.{ext}"), AUDIO[ext])
+
+
+def segments_of(story) -> list[dict]:
+    return [{"start": s.start, "end": s.end, "text": s.text, "speaker": s.speaker, "words": s.words}
+            for s in story.segments]
+
+
+@bp.route("/media/<slug>/transcript.<any(vtt, srt, txt, json):fmt>")
+def transcript(slug: str, fmt: str):
+    with get_archive().session() as s:
+        st = queries.story(s, slug)
+        meta = {"title": st.title, "language": st.language, "story": st.slug}
+        body = exports.render(fmt, segments_of(st), st.title, meta)
+    charset = "" if fmt == "json" else "; charset=utf-8"
+    response = Response(body, content_type=TRANSCRIPT[fmt] + charset)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Content-Disposition"] = f'inline; filename="{slug}.{fmt}"'
+    response.add_etag()
+    response.cache_control.max_age = 300
+    return response.make_conditional(request)
+
+
+def derivative(source: Path, cache: Path, width: int, ext: str) -> Path:
+    """The cached derivative of `source` (made on first use; the archive's derived/ is rebuildable)."""
+    if width not in images.SIZES or ext not in images.FORMATS:
+        raise NotFound("no such image size")
+    target = cache / f"{width}.{ext}"
+    if not target.is_file() or target.stat().st_mtime < source.stat().st_mtime:
+        images.make_derivatives(source, cache)
+    return target
+
+
+def _image(source_rel: str | None, cache_name: str, width: int, ext: str) -> Response:
+    archive = get_archive()
+    if not source_rel:
+        raise NotFound("no image")
+    source = archive.settings.home / source_rel
+    if not source.is_file():
+        raise NotFound("no image")
+    path = derivative(source, archive.settings.derived_dir / "images" / cache_name, width, ext)
+    return _send(path, images.mime_type(ext))
+
+
+@bp.route("/beeld/verhaal/<slug>/<int:width>.<any(webp, jpg):ext>")
+def story_cover(slug: str, width: int, ext: str):
+    with get_archive().session() as s:
+        st = queries.story(s, slug)
+        source, name = (st.recording.cover_art if st.recording else None), f"cover-{st.id}"
+    return _image(source, name, width, ext)
+
+
+@bp.route("/beeld/persoon/<slug>/<int:width>.<any(webp, jpg):ext>")
+def portrait(slug: str, width: int, ext: str):
+    with get_archive().session() as s:
+        p = queries.by_slug(s, Person, slug)
+        queries.require_any(queries.person_stories(s, p))
+        source, name = p.portrait, f"person-{p.id}"
+    return _image(source, name, width, ext)
+
+
+@bp.route("/beeld/serie/<slug>/<int:width>.<any(webp, jpg):ext>")
+def artwork(slug: str, width: int, ext: str):
+    with get_archive().session() as s:
+        se = queries.by_slug(s, Series, slug)
+        queries.require_any(queries.series_stories(s, se))
+        source, name = se.artwork, f"series-{se.id}"
+    return _image(source, name, width, ext)

@@ -1,0 +1,104 @@
+"""Public pages: home, story (player + transcript), story JSON."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, jsonify, render_template, request, url_for
+
+from verhalen.catalog import Story
+from verhalen.exports import mmss
+
+from . import queries
+from .app import get_archive
+
+bp = Blueprint("public", __name__)
+
+LOW_WORD = 0.5        # word probability below this: "may be wrong"
+LOW_SEGMENT = -1.0    # segment avg_logprob below this: whole passage uncertain
+
+
+def parse_time(value: str | None) -> float | None:
+    """Seconds from '75', '75.5', '1:15', '01:02:03' or '1m15s'; None when absent or unreadable."""
+    if not value:
+        return None
+    value = value.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", value):
+        return float(value)
+    if re.fullmatch(r"\d+(:\d{1,2}){1,2}(\.\d+)?", value):
+        secs = 0.0
+        for part in value.split(":"):
+            secs = secs * 60 + float(part)
+        return secs
+    m = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", value)
+    if m and any(m.groups()):
+        h, mi, s = (int(x or 0) for x in m.groups())
+        return float(h * 3600 + mi * 60 + s)
+    return None
+
+
+def transcript_view(story: Story) -> list[dict]:
+    """Segments for the template: words with their time and a low-confidence flag."""
+    out = []
+    for seg in story.segments:
+        words = []
+        for w in seg.words or []:
+            text = str(w[2])
+            stripped = text.lstrip()
+            words.append({"t": round(float(w[0]), 2), "pre": text[: len(text) - len(stripped)],
+                          "text": stripped, "low": w[3] is not None and float(w[3]) < LOW_WORD})
+        low = (seg.avg_logprob is not None and seg.avg_logprob < LOW_SEGMENT) or \
+              (seg.no_speech_prob is not None and seg.no_speech_prob > 0.6)
+        out.append({"id": seg.id, "start": round(seg.start, 2), "end": round(seg.end, 2), "speaker": seg.speaker,
+                    "text": seg.text.strip(), "words": words, "low": low})
+    return out
+
+
+def story_meta(story: Story) -> dict:
+    """Plain metadata of a visible story (also the JSON body)."""
+    return {
+        "slug": story.slug, "title": story.title, "description": story.description or "",
+        "recorded": story.recorded.isoformat() if story.recorded else None, "language": story.language,
+        "duration": story.recording.duration if story.recording else None,
+        "series": {"name": story.series.name, "slug": story.series.slug} if story.series else None,
+        "people": [{"name": c.person.name, "slug": c.person.slug, "role": c.role} for c in story.credits],
+        "places": [{"name": p.name, "slug": p.slug} for p in story.places],
+        "themes": [{"name": t.name, "slug": t.slug} for t in story.themes("editor")],
+        "keywords": [{"name": t.name, "slug": t.slug} for t in story.themes("auto")],
+    }
+
+
+@bp.route("/")
+def home():
+    with get_archive().session() as s:
+        return render_template("home.html", stories=queries.visible_stories(s, limit=12),
+                               series=queries.visible_series(s),
+                               narrators=queries.visible_people(s, ("narrator", "host")))
+
+
+@bp.route("/verhaal/<slug>")
+def story(slug: str):
+    archive = get_archive()
+    with archive.session() as s:
+        st = queries.story(s, slug)
+        has_opus = archive.derived(st.id, "listen.opus").is_file()
+        has_mp3 = archive.derived(st.id, "listen.mp3").is_file()
+        start = parse_time(request.args.get("t"))
+        return render_template("story.html", story=st, meta=story_meta(st), segments=transcript_view(st),
+                               has_opus=has_opus, has_mp3=has_mp3, start=start,
+                               start_label=mmss(start) if start is not None else None,
+                               cover=bool(st.recording and st.recording.cover_art),
+                               permalink=url_for("public.story", slug=st.slug, _external=True))
+
+
+@bp.route("/verhaal/<slug>.json")
+def story_json(slug: str):
+    with get_archive().session() as s:
+        st = queries.story(s, slug)
+        body = story_meta(st)
+        body["transcripts"] = {fmt: url_for("media.transcript", slug=st.slug, fmt=fmt, _external=True)
+                               for fmt in ("vtt", "srt", "txt", "json")}
+        body["audio"] = url_for("media.listen", slug=st.slug, ext="mp3", _external=True)
+        response = jsonify(body)
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        return response

@@ -1,0 +1,1 @@
+"""Interface translations: one dict module per language; Dutch is the source text."""
