@@ -232,3 +232,25 @@ def test_reindex_gives_the_same_results(archive):
     fresh.close()
     assert [(r.total, r.facets, [(s.slug, [h.time for h in s.hits]) for s in r.stories]) for r in before] == \
            [(r.total, r.facets, [(s.slug, [h.time for h in s.hits]) for s in r.stories]) for r in after]
+
+
+def test_language_switch_is_transcribed_in_runs(archive, tmp_path):
+    """English for 30 s, then Dutch: each stretch in its own language, times still absolute."""
+    parts = ["en_market.wav"] * 3 + ["nl_koor.mp3"] * 2
+    args = []
+    for p in parts:
+        args += ["-i", str(DATA / p)]
+    chain = "".join(f"[{i}:a]aresample=16000,aformat=channel_layouts=mono[a{i}];" for i in range(len(parts)))
+    clip = ffmpeg_make(tmp_path / "mixed.wav", *args, "-filter_complex",
+                       chain + "".join(f"[a{i}]" for i in range(len(parts))) + f"concat=n={len(parts)}:v=0:a=1")
+    story = ingest(archive, clip, StoryMeta(title="Gemengd"))
+    with archive.session() as s:
+        st = archive.story(s, story.slug)
+        langs = [(round(seg.start), seg.language) for seg in st.segments]
+        assert st.language == "nl" and "also spoken: en" in st.transcript_run.language_note, langs
+        assert all(lang == "en" for start, lang in langs if start < 29) and any(l == "en" for _, l in langs)
+        assert all(lang == "nl" for start, lang in langs if start >= 31)
+    r = archive.index.search("rotterdam language:nl", EVERYONE)
+    times = sorted(h.time for h in r.stories[0].hits)
+    assert 40.0 <= times[0] <= 43.5, times  # 30.6 s of English + ~11 s into the Dutch clip
+    assert archive.index.search("perfume language:en", EVERYONE).total == 1

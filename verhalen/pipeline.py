@@ -86,7 +86,7 @@ def stage_transcript(archive: Archive, session: Session, story: Story, progress:
     for seg in list(story.segments):
         session.delete(seg)
     story.segments = [
-        Segment(start=s.start, end=s.end, text=s.text, language=outcome.language.language,
+        Segment(start=s.start, end=s.end, text=s.text, language=s.language or outcome.language.language,
                 avg_logprob=s.avg_logprob, no_speech_prob=s.no_speech_prob,
                 words=[[w.start, w.end, w.word, w.probability] for w in s.words])
         for s in outcome.segments

@@ -84,6 +84,88 @@ def decide_language(requested: str | None, detected: str | None, probability: fl
     return LanguageDecision(default, "fallback", f"fell back to {default}: {why}")
 
 
+@dataclass(frozen=True)
+class Window:
+    """A stretch of audio (seconds) and what language detection said about it (None: too little speech)."""
+
+    start: float
+    end: float
+    language: str | None = None
+    probability: float | None = None
+
+
+@dataclass(frozen=True)
+class Run:
+    start: float
+    end: float
+    language: str
+
+
+def plan_languages(windows: list[Window], requested: str | None, default: str, expected: Iterable[str],
+                   min_probability: float) -> tuple[LanguageDecision, list[Run]]:
+    """The story's language and the runs of audio to transcribe in each language.
+
+    A window's detection counts only when it is sure and expected; a doubtful
+    window counts as the default language. The story's language is the one
+    most windows have; doubtful windows are transcribed in it, sure windows in
+    their own language, so an interview that really moves between Dutch and
+    Arabic becomes runs, each in its own language, while one lucky window
+    cannot switch a whole story.
+    """
+    expected = tuple(expected)
+    if requested:
+        end = windows[-1].end if windows else 0.0
+        return LanguageDecision(requested, "given"), [Run(windows[0].start, end, requested)] if windows else []
+    if not windows:
+        return decide_language(None, None, None, default, expected, min_probability), []
+
+    def sure(w: Window) -> bool:
+        return w.language in expected and (w.probability or 0) >= min_probability
+
+    votes: dict[str, int] = {}
+    for w in windows:
+        lang = w.language if sure(w) else default
+        votes[lang] = votes.get(lang, 0) + 1
+    story = max(votes, key=lambda lang: (votes[lang], lang == default))
+    if any(sure(w) and w.language == story for w in windows):
+        decision = LanguageDecision(story, "detected")
+    else:
+        # Most of the audio gave no sure detection: say what the surest doubtful window said.
+        doubtful = [w for w in windows if not sure(w)]
+        best = max(doubtful, key=lambda w: w.probability or -1)
+        decision = decide_language(None, best.language, best.probability, default, expected, min_probability)
+    runs: list[Run] = []
+    for w in windows:
+        lang = w.language if sure(w) else story
+        if runs and runs[-1].language == lang:
+            runs[-1] = Run(runs[-1].start, w.end, lang)
+        else:
+            runs.append(Run(w.start, w.end, lang))
+    others = sorted({r.language for r in runs} - {story})
+    if others:
+        note = "; ".join(filter(None, [decision.note, f"also spoken: {', '.join(others)}"]))
+        decision = LanguageDecision(decision.language, decision.source, note)
+    return decision, runs
+
+
+def snap_runs(runs: list[Run], gaps: list[float], reach: float = 8.0) -> list[Run]:
+    """Move each boundary between runs to the nearest pause (a gap between speech, in seconds) within `reach`.
+
+    Languages switch when speakers take turns, at a pause; cutting at a fixed
+    30-s mark instead would start a run mid-sentence in the other language,
+    which is exactly the audio that makes Whisper loop.
+    """
+    out = list(runs)
+    for i in range(1, len(out)):
+        b = out[i].start
+        near = [g for g in gaps if abs(g - b) <= reach and out[i - 1].start < g < out[i].end]
+        if near:
+            cut = min(near, key=lambda g: abs(g - b))
+            out[i - 1] = Run(out[i - 1].start, cut, out[i - 1].language)
+            out[i] = Run(cut, out[i].end, out[i].language)
+    return out
+
+
 def can_transcribe(language: str) -> bool:
     return language in WHISPER_LANGUAGES
 
@@ -104,6 +186,7 @@ class SegmentText:
     avg_logprob: float
     no_speech_prob: float
     words: tuple[Word, ...] = ()
+    language: str | None = None
 
 
 def _norm(word: str) -> str:
@@ -154,7 +237,15 @@ def clean_segment(seg: SegmentText) -> SegmentText | None:
     if len(words) < 2 and removed >= 4:
         return None
     return SegmentText(seg.start, words[-1].end if words else seg.end, "".join(w.word for w in words),
-                       seg.avg_logprob, seg.no_speech_prob, tuple(words))
+                       seg.avg_logprob, seg.no_speech_prob, tuple(words), seg.language)
+
+
+def repeats_previous(seg: SegmentText, kept: list[SegmentText]) -> bool:
+    """True when a segment says exactly what the one before it said: Whisper's loop across segments."""
+    if not kept:
+        return False
+    key = [_norm(w) for w in seg.text.split()]
+    return len(key) >= 3 and key == [_norm(w) for w in kept[-1].text.split()]
 
 
 def hotwords_for(terms: Iterable[str], limit: int = 60) -> list[str]:
@@ -213,14 +304,24 @@ class Transcriber:
                 raise ModelError(f"cannot load the model from {self.model_dir}: {e}") from None
         return _MODELS[key]
 
-    def detect(self, audio) -> tuple[str | None, float | None]:
-        """Language and probability over up to three 30-s windows of speech."""
-        try:
-            lang, prob, _ = self.model.detect_language(audio=audio, vad_filter=self.options.vad,
-                                                       language_detection_segments=3)
-            return lang, float(prob)
-        except (ValueError, IndexError):  # no speech left after VAD
-            return None, None
+    def windows(self, audio) -> tuple[list[Window], list[float]]:
+        """Language detection per 30-s window (windows with under 3 s of speech get none), and the pauses (s)."""
+        from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+        rate, size = 16000, 30 * 16000
+        # Short pauses count here (0.3 s, not VAD's default 2 s): turns in a conversation are short.
+        speech = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=300)) if self.options.vad else [{"start": 0, "end": len(audio)}]
+        gaps = [(a["end"] + b["start"]) / 2 / rate for a, b in zip(speech, speech[1:])]
+        out = []
+        for lo in range(0, len(audio), size):
+            hi = min(len(audio), lo + size)
+            voiced = sum(max(0, min(hi, c["end"]) - max(lo, c["start"])) for c in speech)
+            if voiced < 3 * rate:
+                out.append(Window(lo / rate, hi / rate))
+                continue
+            lang, prob, _ = self.model.detect_language(audio=audio[lo:hi], language_detection_segments=1)
+            out.append(Window(lo / rate, hi / rate, lang, float(prob)))
+        return out, gaps
 
     def transcribe(self, wav: Path, requested_language: str | None = None, hotwords: list[str] | None = None,
                    progress: ProgressFn | None = None) -> Outcome:
@@ -230,31 +331,42 @@ class Transcriber:
         audio = decode_audio(str(wav), sampling_rate=16000)
         duration = len(audio) / 16000
         s = self.settings
-        detected, prob = (None, None) if requested_language else self.detect(audio)
-        decision = decide_language(requested_language, detected, prob, s.default_language,
-                                   s.expected_languages, s.language_min_probability)
+        windows, gaps = ([Window(0.0, duration)], []) if requested_language else self.windows(audio)
+        decision, runs = plan_languages(windows, requested_language, s.default_language,
+                                        s.expected_languages, s.language_min_probability)
+        runs = snap_runs(runs, gaps)
+        # What detection said, for the record: the surest window in the story's
+        # language, else the surest window at all.
+        probed = sorted((w for w in windows if w.probability is not None),
+                        key=lambda w: (w.language == decision.language, w.probability), reverse=True)
+        detected, prob = (probed[0].language, probed[0].probability) if probed else (None, None)
         hotwords = hotwords_for(hotwords or [])
         o = self.options
-        segments_iter, _info = self.model.transcribe(
-            audio, language=decision.language, beam_size=o.beam_size, vad_filter=o.vad,
-            word_timestamps=o.word_timestamps, condition_on_previous_text=o.condition_on_previous_text,
-            compression_ratio_threshold=o.compression_ratio_threshold, log_prob_threshold=o.log_prob_threshold,
-            no_speech_threshold=o.no_speech_threshold, temperature=list(o.temperature),
-            hallucination_silence_threshold=o.hallucination_silence_threshold,
-            hotwords=" ".join(hotwords) or None,
-        )
-        segments, dropped = [], 0
-        for seg in segments_iter:
-            words = tuple(Word(round(w.start, 3), round(w.end, 3), w.word, round(w.probability, 4)) for w in (seg.words or []))
-            cleaned = clean_segment(SegmentText(round(seg.start, 3), round(seg.end, 3), seg.text,
-                                                seg.avg_logprob, seg.no_speech_prob, words))
-            if cleaned is None or not cleaned.text.strip():
-                dropped += 1
-            else:
-                dropped += cleaned is not None and len(cleaned.words) < len(words)
-                segments.append(cleaned)
-            if progress:
-                progress(min(seg.end, duration), duration)
+        segments: list[SegmentText] = []
+        dropped = 0
+        for run in runs:
+            offset = run.start
+            part = audio[int(run.start * 16000): int(run.end * 16000)]
+            segments_iter, _info = self.model.transcribe(
+                part, language=run.language, beam_size=o.beam_size, vad_filter=o.vad,
+                word_timestamps=o.word_timestamps, condition_on_previous_text=o.condition_on_previous_text,
+                compression_ratio_threshold=o.compression_ratio_threshold, log_prob_threshold=o.log_prob_threshold,
+                no_speech_threshold=o.no_speech_threshold, temperature=list(o.temperature),
+                hallucination_silence_threshold=o.hallucination_silence_threshold,
+                hotwords=" ".join(hotwords) or None,
+            )
+            for seg in segments_iter:
+                words = tuple(Word(round(w.start + offset, 3), round(w.end + offset, 3), w.word, round(w.probability, 4))
+                              for w in (seg.words or []))
+                cleaned = clean_segment(SegmentText(round(seg.start + offset, 3), round(seg.end + offset, 3), seg.text,
+                                                    seg.avg_logprob, seg.no_speech_prob, words, run.language))
+                if cleaned is None or not cleaned.text.strip() or repeats_previous(cleaned, segments):
+                    dropped += 1
+                else:
+                    dropped += len(cleaned.words) < len(words)
+                    segments.append(cleaned)
+                if progress:
+                    progress(min(seg.end + offset, duration), duration)
         if progress:
             progress(duration, duration)
         return Outcome(decision, detected, prob, segments, dropped, duration, time.perf_counter() - started,
