@@ -86,3 +86,19 @@ def test_cli_person_add_rejects_a_non_image(archive_copy, tmp_path):
     fake.write_bytes(b"%PDF-1.4 not an image")
     r = run_cli("person", "add", "Basma", "--portrait", str(fake), home=archive_copy.settings.home)
     assert r.returncode == 3 and "portret.jpg is not an image" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_cover_art_from_file_tags_is_served_stripped(archive):
+    """nl_koor_tagged.mp3 carries the EXIF-rotated GPS portrait as its ID3 front cover."""
+    from verhalen.pipeline import StoryMeta, ingest
+
+    ingest(archive, DATA / "nl_koor_tagged.mp3", StoryMeta(title="Tarab", series="Koren", language="nl"))
+    c = create_app(archive.settings, archive).test_client()
+    page = c.get("/verhaal/tarab").get_data(as_text=True)
+    assert 'srcset="/beeld/verhaal/tarab/160.webp 160w' in page and 'alt="Hoesafbeelding van Tarab"' in page
+    for url in ("/beeld/verhaal/tarab/640.jpg", "/beeld/verhaal/tarab/160.webp"):
+        r = c.get(url)
+        assert r.status_code == 200, url
+        _assert_clean(r.get_data())
+    feed = c.get("/serie/koren/feed.xml").get_data(as_text=True)
+    assert "/beeld/verhaal/tarab/640.jpg" in feed, "the cover becomes the feed's artwork"

@@ -158,3 +158,23 @@ def test_verhalen_error_maps_to_its_status(demo_archive):
     app.add_url_rule("/_boom", "boom", boom)
     r = app.test_client().get("/_boom?lang=nl")
     assert r.status_code == 503 and "Er ging iets mis" in r.get_data(as_text=True)
+
+
+def test_search_pagination(archive_copy, monkeypatch):
+    from verhalen.indexing import story_doc
+    from verhalen.web import create_app, search
+
+    with archive_copy.session() as s:
+        st = archive_copy.story(s, "het-koor")
+        st.access = "public"
+        s.commit()
+        archive_copy.index.write(add=[story_doc(st)])
+    monkeypatch.setattr(search, "PER_PAGE", 1)
+    c = create_app(archive_copy.settings, archive_copy).test_client()
+    first = c.get("/zoeken?q=place:Rotterdam&lang=nl").get_data(as_text=True)
+    assert "2 verhalen gevonden" in first and "Pagina 1 van 2" in first
+    assert 'rel="next" href="/zoeken?q=place:Rotterdam&amp;page=2"' in first
+    second = c.get("/zoeken?q=place:Rotterdam&page=2").get_data(as_text=True)
+    assert "Pagina 2 van 2" in second and 'rel="prev"' in second
+    hits = [re.findall(r'<article class="hit">\s*<h3><a href="/verhaal/([^"]+)"', p) for p in (first, second)]
+    assert len(hits[0]) == len(hits[1]) == 1 and {hits[0][0], hits[1][0]} == {"pop-up-bazaar", "het-koor"}
