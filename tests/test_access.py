@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from verhalen import access
 from verhalen.catalog import Person, Story
-from verhalen.indexing import story_doc
+from verhalen.indexing import sync
 from verhalen.web import create_app
 
 DATA = Path(__file__).parent / "data"
@@ -64,7 +64,7 @@ def _prepare(archive, **changes) -> None:
                            **changes}.items():
             setattr(st, key, value)
         s.commit()
-        archive.index.write(add=[story_doc(st)])
+        sync(archive.index, st)
 
 
 def _client(archive, today=TODAY):

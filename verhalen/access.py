@@ -20,6 +20,13 @@ from .catalog import Story
 from .errors import NotFound
 
 PUBLIC = frozenset({"public"})
+# What each kind of user may see. Editors see everything, including embargoed and unpublished work.
+ROLE_LEVELS = {
+    "public": PUBLIC,
+    "researcher": frozenset({"public", "researchers"}),
+    "editor": frozenset({"public", "researchers", "editors", "embargoed", "unpublished"}),
+    "admin": frozenset({"public", "researchers", "editors", "embargoed", "unpublished"}),
+}
 SHOWN_STATUSES = ("ready", "needs_transcript")
 
 
@@ -30,11 +37,16 @@ def levels_for(user: object | None = None) -> frozenset[str]:
     """
     if user is None:
         return PUBLIC
+    role = getattr(user, "role", None)
+    if role in ROLE_LEVELS:
+        return ROLE_LEVELS[role]
     return frozenset(getattr(user, "levels", PUBLIC)) | PUBLIC
 
 
 def level_allows(access: str, embargo_until: dt.date | None, levels: frozenset[str], today: dt.date) -> bool:
     """The level part of the rule, on plain values (shared with the index filter)."""
+    if access == "unpublished":
+        return "unpublished" in levels
     if access == "embargoed":
         return "embargoed" in levels or (embargo_until is not None and embargo_until <= today)
     return access in levels
@@ -45,7 +57,7 @@ def visible(story: Story | None, levels: frozenset[str] = PUBLIC, today: dt.date
     if story is None:
         return False
     today = today or dt.date.today()
-    return (bool(story.published) and story.status in SHOWN_STATUSES
+    return ((bool(story.published) or "unpublished" in levels) and story.status in SHOWN_STATUSES
             and level_allows(story.access, story.embargo_until, levels, today))
 
 
@@ -62,10 +74,11 @@ def clause(levels: frozenset[str] = PUBLIC, today: dt.date | None = None) -> Col
     plain = [lvl for lvl in levels if lvl != "embargoed"]
     embargo = (Story.access == "embargoed") if "embargoed" in levels else and_(
         Story.access == "embargoed", Story.embargo_until.is_not(None), Story.embargo_until <= today)
-    return and_(Story.published.is_(True), Story.status.in_(SHOWN_STATUSES),
-                or_(Story.access.in_(plain), embargo))
+    published = Story.published.is_(True) if "unpublished" not in levels else Story.published.is_not(None)
+    return and_(published, Story.status.in_(SHOWN_STATUSES), or_(Story.access.in_(plain), embargo))
 
 
 def visibility(levels: frozenset[str] = PUBLIC, today: dt.date | None = None) -> Visibility:
-    """The index's form of the level rule (the index does not know `published`; see web/search.py)."""
+    """The index's form of the rule: unpublished stories are indexed at the level "unpublished",
+    and only stories that finished the pipeline are indexed (verhalen.indexing)."""
     return Visibility(levels=frozenset(levels), today=today or dt.date.today())

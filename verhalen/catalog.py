@@ -33,6 +33,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
 
 STAGES = ("probe", "store", "audio", "transcript", "tags", "index")
+USER_ROLES = ("admin", "editor", "researcher")
 ACCESS_LEVELS = ("public", "researchers", "editors", "embargoed")
 ROLES = ("narrator", "interviewer", "host", "guest")
 
@@ -110,6 +111,13 @@ class Story(Base):
     language_source: Mapped[str | None] = mapped_column(String(20))
     # pending -> ready, or failed / needs_transcript; see pipeline.py.
     status: Mapped[str] = mapped_column(String(30), default="pending")
+    consent_notes: Mapped[str] = mapped_column(Text, default="")
+    consent_file: Mapped[str | None] = mapped_column(String(300))
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    # Which worker is processing the story and when it last said so: a job whose
+    # worker died (kill -9) is taken over once its heartbeat is old.
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    heartbeat: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, onupdate=now)
 
@@ -209,6 +217,15 @@ class Segment(Base):
     avg_logprob: Mapped[float | None] = mapped_column(Float)
     no_speech_prob: Mapped[float | None] = mapped_column(Float)
     words: Mapped[list[Any]] = mapped_column(default=list)
+    # Hidden from the public, search and feeds (and muted in the listening copies); kept for editors.
+    redacted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Bumped on every change: a save based on an older version is a conflict.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "start": self.start, "end": self.end, "text": self.text, "speaker": self.speaker,
+                "language": self.language, "avg_logprob": self.avg_logprob, "no_speech_prob": self.no_speech_prob,
+                "words": self.words, "redacted": self.redacted, "version": self.version}
 
 
 class TranscriptRun(Base):
@@ -241,7 +258,33 @@ class StageState(Base):
     state: Mapped[str] = mapped_column(String(20), default="pending")  # pending running done failed skipped
     error: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    progress: Mapped[float | None] = mapped_column(Float)  # 0..1 while running
+    eta_seconds: Mapped[float | None] = mapped_column(Float)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, onupdate=now)
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20))  # admin | editor | researcher
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class SegmentEdit(Base):
+    """One change to a transcript: who, when, what, and the segments before and after (for revert)."""
+
+    __tablename__ = "segment_edits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    user: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(20))  # edit split merge speaker redact unredact revert
+    before: Mapped[list[Any]] = mapped_column(default=list)
+    after: Mapped[list[Any]] = mapped_column(default=list)
+    reverted: Mapped[bool] = mapped_column(Boolean, default=False)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
 # -- engine and session -------------------------------------------------

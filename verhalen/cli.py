@@ -15,11 +15,9 @@ import click
 from sqlalchemy import func, select
 
 from . import __version__, catalog, exports, settings as settings_mod
+from .access import ROLE_LEVELS as LEVELS
 from .archive import Archive
 from .errors import UsageError, VerhalenError
-
-LEVELS = {"public": {"public"}, "researcher": {"public", "researchers"},
-          "editor": {"public", "researchers", "editors"}}
 
 
 class Ctx:

@@ -32,15 +32,18 @@ def _cue_text(text: str) -> str:
     return re.sub(r"\n\s*\n", "\n", text.strip()).replace("-->", "->")
 
 
+def _escape_vtt(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def to_vtt(segments: list[dict], title: str = "") -> str:
-    out = ["WEBVTT" + (f" - {title.splitlines()[0]}" if title.strip() else ""), ""]
+    header = _escape_vtt(" ".join(title.split())).replace("-->", "->") if title.strip() else ""
+    out = ["WEBVTT" + (f" - {header}" if header else ""), ""]
     for seg in segments:
-        text = _cue_text(seg["text"])
+        text = _escape_vtt(_cue_text(seg["text"]))
         if seg.get("speaker"):
-            speaker = seg["speaker"].replace(">", "").replace("\n", " ")
-            text = f"<v {speaker}>{text.replace('<', '&lt;')}"
-        else:
-            text = text.replace("&", "&amp;").replace("<", "&lt;")
+            speaker = _escape_vtt(" ".join(seg["speaker"].split()))
+            text = f"<v {speaker}>{text}"
         out += [f"{_stamp(seg['start'], '.')} --> {_stamp(seg['end'], '.')}", text, ""]
     return "\n".join(out)
 

@@ -14,7 +14,9 @@ def story_doc(story: Story) -> StoryDoc:
         story_id=story.id,
         slug=story.slug,
         title=story.title,
-        access=story.access,
+        # Unpublished stories are indexed under a level of their own, which only
+        # editors have (verhalen.access), so the index filter alone hides them.
+        access=story.access if story.published else "unpublished",
         embargo_until=story.embargo_until,
         series=story.series.name if story.series else None,
         languages=tuple(languages),
@@ -33,6 +35,14 @@ def story_doc(story: Story) -> StoryDoc:
 
 def indexable(story: Story) -> bool:
     return story.status in ("ready", "needs_transcript")
+
+
+def sync(index, story: Story) -> None:
+    """Make the index agree with the catalog for one story: present if finished, absent otherwise."""
+    if indexable(story):
+        index.add(story_doc(story))
+    else:
+        index.remove(story.id)
 
 
 def rebuild(archive) -> tuple[int, int]:

@@ -172,11 +172,15 @@ def _fail(archive: Archive, story_id: int, stage: str, message: str) -> None:
         story = session.get(Story, story_id)
         st = story.stage(stage)
         st.state, st.error = "failed", message
-        story.status = "failed"
+        story.status = _status(story)
         session.commit()
 
 
 def _status(story: Story) -> str:
+    """The story's status from its stages. A finished story stays finished (and visible, with its
+    previous transcript) while a stage is redone; a failed redo shows on the stage, not the story."""
+    if story.status in ("ready", "needs_transcript"):
+        return "needs_transcript" if story.stage("transcript").state == "needs_human" else "ready"
     states = {s.stage: s.state for s in story.stages}
     if any(v == "failed" for v in states.values()):
         return "failed"
