@@ -52,8 +52,17 @@ def run(stream: ffmpeg.nodes.OutputStream, name: str) -> None:
         raise UnsupportedMedia(f"{name}: ffmpeg could not convert it ({lines[-1] if lines else 'no output'})") from None
 
 
-def convert(src: Path, asr_wav: Path, mp3: Path, opus: Path | None, bitrate: str = "96k", name: str | None = None) -> AudioOutputs:
-    """Write the ASR WAV (16 kHz mono PCM, not normalised) and the EBU R128 listening copies."""
+def mute_expression(ranges: list[tuple[float, float]]) -> str:
+    """An ffmpeg `enable` expression that is true inside any of the (start, end) ranges."""
+    return "+".join(f"between(t,{a:.3f},{b:.3f})" for a, b in ranges)
+
+
+def convert(src: Path, asr_wav: Path, mp3: Path, opus: Path | None, bitrate: str = "96k", name: str | None = None,
+            mute: list[tuple[float, float]] | None = None) -> AudioOutputs:
+    """Write the ASR WAV (16 kHz mono PCM, not normalised) and the EBU R128 listening copies.
+
+    `mute` ranges (redacted passages) are silent in the listening copies, never in the ASR WAV.
+    """
     for p in (asr_wav, mp3, opus):
         if p is not None:
             p.parent.mkdir(parents=True, exist_ok=True)
@@ -61,10 +70,14 @@ def convert(src: Path, asr_wav: Path, mp3: Path, opus: Path | None, bitrate: str
     parts = 3 if opus else 2
     split = audio.filter_multi_output("asplit", parts)
     outputs = [split[0].output(str(_tmp(asr_wav)), ac=1, ar=16000, acodec="pcm_s16le", f="wav")]
-    listen = split[1].filter("loudnorm", **LOUDNORM).filter("aresample", 44100)
+
+    def muted(stream):
+        return stream.filter("volume", volume=0, enable=mute_expression(mute)) if mute else stream
+
+    listen = muted(split[1]).filter("loudnorm", **LOUDNORM).filter("aresample", 44100)
     outputs.append(listen.output(str(_tmp(mp3)), ac=1, acodec="libmp3lame", audio_bitrate=bitrate, f="mp3", map_metadata=-1))
     if opus:
-        listen_opus = split[2].filter("loudnorm", **LOUDNORM).filter("aresample", 48000)
+        listen_opus = muted(split[2]).filter("loudnorm", **LOUDNORM).filter("aresample", 48000)
         outputs.append(listen_opus.output(str(_tmp(opus)), ac=1, acodec="libopus", audio_bitrate="32k", f="ogg", map_metadata=-1))
     try:
         run(ffmpeg.merge_outputs(*outputs), name or src.name)

@@ -82,3 +82,8 @@ def visibility(levels: frozenset[str] = PUBLIC, today: dt.date | None = None) ->
     """The index's form of the rule: unpublished stories are indexed at the level "unpublished",
     and only stories that finished the pipeline are indexed (verhalen.indexing)."""
     return Visibility(levels=frozenset(levels), today=today or dt.date.today())
+
+
+def public_segments(story: Story) -> list:
+    """The transcript as anyone outside the editors' workspace sees it: redacted passages left out."""
+    return [s for s in story.segments if not s.redacted]

@@ -234,9 +234,12 @@ def list_(c: Ctx, status) -> None:
             click.echo(f"{st.slug}\t{st.status}\t{st.language or '-'}\t{dur}\t{st.access}\t{st.title}")
 
 
-def _segments(story: catalog.Story) -> list[dict]:
+def _segments(story: catalog.Story, include_redacted: bool = False) -> list[dict]:
+    from .access import public_segments
+
+    segments = story.segments if include_redacted else public_segments(story)
     return [{"start": s.start, "end": s.end, "text": s.text, "speaker": s.speaker, "words": s.words}
-            for s in story.segments]
+            for s in segments]
 
 
 @cli.command()
@@ -278,7 +281,8 @@ def show(c: Ctx, slug) -> None:
         click.echo("")
         for seg in st.segments:
             speaker = f"{seg.speaker}: " if seg.speaker else ""
-            click.echo(f"[{exports.mmss(seg.start)}] {speaker}{seg.text.strip()}")
+            hidden = "[redacted] " if seg.redacted else ""
+            click.echo(f"[{exports.mmss(seg.start)}] {hidden}{speaker}{seg.text.strip()}")
         if not st.segments:
             click.echo("(no transcript yet)")
 
@@ -287,15 +291,19 @@ def show(c: Ctx, slug) -> None:
 @click.argument("slug")
 @click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="vtt", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout.")
+@click.option("--include-redacted", is_flag=True, help="Also export passages editors redacted (for internal use only).")
 @pass_ctx
-def export(c: Ctx, slug, fmt, output) -> None:
-    """Export a story's transcript as WebVTT, SRT, plain text or JSON (with word timings)."""
+def export(c: Ctx, slug, fmt, output, include_redacted) -> None:
+    """Export a story's transcript as WebVTT, SRT, plain text or JSON (with word timings).
+
+    Redacted passages are left out unless --include-redacted.
+    """
     archive = c.archive(create=False)
     with archive.session() as s:
         st = archive.story(s, slug)
         meta = {"title": st.title, "slug": st.slug, "language": st.language,
                 "people": [{"name": c.person.name, "role": c.role} for c in st.credits]}
-        text = exports.render(fmt, _segments(st), st.title, meta)
+        text = exports.render(fmt, _segments(st, include_redacted), st.title, meta)
     if output:
         from .store import atomic_write_bytes
 
@@ -483,9 +491,11 @@ def doctor(c: Ctx) -> None:
         sys.exit(1)
 
 
+from .cli_admin import register as _register_admin  # noqa: E402
 from .cli_web import register as _register_web  # noqa: E402
 
 _register_web(cli)
+_register_admin(cli)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -35,17 +35,30 @@ def register(cli) -> None:
     @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
     @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
     @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+    @click.option("--no-worker", is_flag=True, help="Do not run pipeline jobs in this process (run `verhalen worker`s instead).")
     @pass_ctx
-    def serve(c, host, port, threads) -> None:
-        """Serve the public viewer with waitress (a production WSGI server)."""
+    def serve(c, host, port, threads, no_worker) -> None:
+        """Serve the viewer and the editors' workspace with waitress (a production WSGI server).
+
+        Unless --no-worker, uploaded recordings are processed by a job worker thread in this process.
+        """
         from waitress import serve as waitress_serve
 
         from verhalen.web import create_app
 
         archive = c.archive(create=False)
         app = create_app(archive.settings, archive)
+        consumer = None
+        if not no_worker:
+            from verhalen import jobs
+
+            consumer = jobs.start_embedded(archive.settings)
         click.echo(f"Serving {archive.settings.home} on http://{host}:{port}/  (Ctrl+C stops)")
-        waitress_serve(app, host=host, port=port, threads=threads, ident="verhalen")
+        try:
+            waitress_serve(app, host=host, port=port, threads=threads, ident="verhalen")
+        finally:
+            if consumer is not None:
+                consumer.stop(graceful=False)
 
     @cli.group()
     def person() -> None:

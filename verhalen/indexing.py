@@ -28,7 +28,7 @@ def story_doc(story: Story) -> StoryDoc:
         segments=tuple(
             SegmentDoc(s.id, s.start, s.end, s.text, s.language, s.speaker,
                        tuple((w[0], w[2]) for w in s.words or ()))
-            for s in story.segments
+            for s in story.segments if not s.redacted
         ),
     )
 

@@ -45,6 +45,7 @@ class StoryMeta:
     embargo_until: dt.date | None = None
     language: str | None = None  # None = detect
     published: bool = True
+    consent_notes: str = ""
 
     def validate(self) -> None:
         if self.access not in catalog.ACCESS_LEVELS:
@@ -64,7 +65,8 @@ def stage_audio(archive: Archive, session: Session, story: Story, progress: Prog
     src = store.original_path(archive.settings.originals_dir, rec.sha256, Path(rec.original_name).suffix)
     convert(src, archive.derived(story.id, "asr.wav"), archive.derived(story.id, "listen.mp3"),
             archive.derived(story.id, "listen.opus") if archive.settings.opus_copy else None,
-            bitrate=archive.settings.listening_bitrate, name=rec.original_name)
+            bitrate=archive.settings.listening_bitrate, name=rec.original_name,
+            mute=[(s.start, s.end) for s in story.segments if s.redacted])
 
 
 def stage_transcript(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
@@ -109,7 +111,8 @@ def stage_tags(archive: Archive, session: Session, story: Story, progress: Progr
         story.story_themes.remove(st)
     session.flush()
     editor = {t.name.lower() for t in story.themes("editor")}
-    text = " ".join(s.text for s in story.segments)
+    # Redacted passages must not leak through keywords.
+    text = " ".join(s.text for s in story.segments if not s.redacted)
     for word, score in keywords.extract(text, story.language, archive.settings.keywords):
         if word in editor:
             continue
@@ -192,11 +195,13 @@ def _status(story: Story) -> str:
 # -- ingest --------------------------------------------------------------------
 
 
-def ingest(archive: Archive, path: Path, meta: StoryMeta, progress: Progress | None = None) -> Story:
-    """Probe, store and register a recording, then run the remaining stages.
+def accept(archive: Archive, path: Path, meta: StoryMeta, progress: Progress | None = None,
+           created_by: str | None = None) -> int:
+    """Probe, store and register a recording; return its story id (stages audio..index still to run).
 
-    The same file again: a finished story raises Duplicate; an unfinished one
-    (interrupted earlier) is resumed.
+    Nothing is written for a file that is not audio. The same file again: a
+    finished story raises Duplicate; an unfinished one (interrupted earlier)
+    is returned to be resumed.
     """
     meta.validate()
     path = Path(path)
@@ -210,18 +215,20 @@ def ingest(archive: Archive, path: Path, meta: StoryMeta, progress: Progress | N
             story = existing.story
             if story.status in ("ready", "needs_transcript"):
                 raise Duplicate(f"{path.name} is already in the archive as {story.slug!r}", story.slug)
-            story_id = story.id
-        else:
-            story_id = None
-    if story_id is None:
-        stored = store.put(archive.settings.originals_dir, path, sha)
-        if progress:
-            progress("store", 1, 1)
-        story_id = _register(archive, path, info, sha, meta, stored)
-    return run(archive, story_id, progress=progress)
+            return story.id
+    stored = store.put(archive.settings.originals_dir, path, sha)
+    if progress:
+        progress("store", 1, 1)
+    return _register(archive, path, info, sha, meta, stored, created_by)
 
 
-def _register(archive: Archive, path: Path, info, sha: str, meta: StoryMeta, stored: Path) -> int:
+def ingest(archive: Archive, path: Path, meta: StoryMeta, progress: Progress | None = None) -> Story:
+    """Accept a recording and run the rest of its pipeline here and now (the CLI's way)."""
+    return run(archive, accept(archive, path, meta, progress), progress=progress)
+
+
+def _register(archive: Archive, path: Path, info, sha: str, meta: StoryMeta, stored: Path,
+              created_by: str | None = None) -> int:
     title = meta.title or info.tags.get("title") or path.stem
     cover = None
     if info.cover:
@@ -235,6 +242,7 @@ def _register(archive: Archive, path: Path, info, sha: str, meta: StoryMeta, sto
                 slug=catalog.unique_slug(session, Story, title), title=title, description=meta.description,
                 recorded=meta.recorded, access=meta.access, embargo_until=meta.embargo_until,
                 published=meta.published, language_requested=meta.language, status="pending",
+                consent_notes=meta.consent_notes, created_by=created_by,
             )
             if meta.series:
                 story.series = catalog.get_or_create(session, catalog.Series, meta.series)

@@ -41,6 +41,10 @@ class Settings:
     opus_copy: bool = _f(True, "Also make an Opus listening copy (small, for the web player).")
     keywords: int = _f(10, "Number of automatic keywords extracted per story (0 disables).")
     index_lock_timeout: float = _f(120.0, "Seconds to wait for the search index's single writer lock.")
+    redis_url: str = _f("", "Redis URL for the job queue (several workers on several machines); empty means SQLite in the home.")
+    worker_lease_seconds: float = _f(120.0, "A job whose worker has not reported for this long is taken over (the worker died).")
+    max_upload_mb: int = _f(2048, "Largest recording the web upload accepts, in MiB.")
+    session_cookie_secure: bool = _f(False, "Send the login cookie over HTTPS only (turn on behind HTTPS).")
 
     # -- derived paths -------------------------------------------------
     @property

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, request, send_file
 
-from verhalen import exports
+from verhalen import access, exports
 from verhalen.catalog import Person, Series
 from verhalen.errors import NotFound
 from verhalen.media import images
@@ -40,7 +40,7 @@ def listen(slug: str, ext: str):
 
 def segments_of(story) -> list[dict]:
     return [{"start": s.start, "end": s.end, "text": s.text, "speaker": s.speaker, "words": s.words}
-            for s in story.segments]
+            for s in access.public_segments(story)]
 
 
 @bp.route("/media/<slug>/transcript.<any(vtt, srt, txt, json):fmt>")

@@ -6,6 +6,7 @@ import re
 
 from flask import Blueprint, jsonify, render_template, request, url_for
 
+from verhalen import access
 from verhalen.catalog import Story
 from verhalen.exports import mmss
 
@@ -40,7 +41,7 @@ def parse_time(value: str | None) -> float | None:
 def transcript_view(story: Story) -> list[dict]:
     """Segments for the template: words with their time and a low-confidence flag."""
     out = []
-    for seg in story.segments:
+    for seg in access.public_segments(story):
         words = []
         for w in seg.words or []:
             text = str(w[2])

@@ -1,0 +1,123 @@
+"""Transcript correction on a real catalog and index: edits, conflicts, history, revert, redaction."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from verhalen import access, settings as settings_mod
+from verhalen.archive import Archive
+from verhalen.editing import TranscriptEditor, realign_words, review_queue, split_words
+from verhalen.errors import Conflict, UsageError
+from verhalen.index import Visibility
+
+EVERYONE = Visibility(frozenset(access.ROLE_LEVELS["editor"]))
+
+
+def test_realign_keeps_timings_of_unchanged_words():
+    old = [[0.0, 0.4, " At", 0.9], [0.4, 0.8, " the", 0.9], [0.8, 1.5, " Popper", 0.3], [1.5, 2.0, " Bazaar", 0.4],
+           [2.0, 2.5, " today", 0.9]]
+    new = realign_words(old, "At the pop-up bazaar today", 0.0, 2.5)
+    assert [w[2] for w in new] == [" At", " the", " pop-up", " bazaar", " today"]
+    assert new[0][:2] == [0.0, 0.4] and new[-1][:2] == [2.0, 2.5]
+    assert new[2][0] == pytest.approx(0.8) and new[3][1] == pytest.approx(2.0)  # new words fill the gap
+    assert new[2][3] == 1.0 and new[3][3] == 0.4  # "bazaar" matched "Bazaar" (case-insensitive)
+
+
+def test_split_needs_a_word_boundary():
+    seg = {"start": 0, "end": 2, "text": " a b", "words": [[0, 1, " a", 1], [1, 2, " b", 1]]}
+    first, second = split_words(seg, 1)
+    assert (first["text"], first["end"], second["text"], second["start"]) == (" a", 1, " b", 1)
+    with pytest.raises(UsageError):
+        split_words(seg, 2)
+
+
+@pytest.fixture
+def editable(demo_archive, tmp_path):
+    home = tmp_path / "copy"
+    shutil.copytree(demo_archive.settings.home, home)
+    a = Archive(settings_mod.load(home, env={}, model=str(demo_archive.settings.model)))
+    yield a
+    a.close()
+
+
+def _first(archive, slug="pop-up-bazaar"):
+    with archive.session() as s:
+        seg = archive.story(s, slug).segments[0]
+        return seg.id, seg.version, seg.text
+
+
+def test_edit_reindexes_and_keeps_history(editable):
+    sid, version, _ = _first(editable)
+    with editable.session() as s:
+        ed = TranscriptEditor(editable, s, "pop-up-bazaar", "esseline")
+        ed.edit_text(sid, "At the pop-up bazaar, new residents sold zeep and perfume.", version)
+        assert [e.action for e in ed.history()] == ["edit"] and ed.history()[0].user == "esseline"
+    r = editable.index.search("zeep", EVERYONE)
+    assert r.total == 1 and r.stories[0].hits[0].time < 5
+    # A second editor saving against the version they opened gets a conflict, not an overwrite.
+    with editable.session() as s:
+        with pytest.raises(Conflict, match="changed by esseline"):
+            TranscriptEditor(editable, s, "pop-up-bazaar", "fatima").edit_text(sid, "Iets anders", version)
+
+
+def test_split_merge_and_revert_restore_the_transcript(editable):
+    sid, version, text = _first(editable)
+    with editable.session() as s:
+        ed = TranscriptEditor(editable, s, "pop-up-bazaar", "esseline")
+        count = len(ed.story.segments)
+        first, second = ed.split(sid, 3, version)
+        assert len(ed.story.segments) == count + 1 and first.end == second.start
+        merged = ed.merge_with_next(first.id, first.version)
+        assert " ".join(merged.text.split()) == " ".join(text.split())
+        edits = ed.history()
+        ed.revert(edits[0].id)  # undo the merge
+        assert len(ed.story.segments) == count + 1
+        ed.revert(edits[1].id)  # undo the split
+        assert len(ed.story.segments) == count and ed.story.segments[0].text == text
+        with pytest.raises(Conflict, match="already reverted"):
+            ed.revert(edits[1].id)
+
+
+def test_redaction_hides_a_passage_from_public_and_search(editable):
+    with editable.session() as s:
+        ed = TranscriptEditor(editable, s, "pop-up-bazaar", "esseline")
+        target = [seg.id for seg in ed.story.segments if "perfume" in seg.text.lower()]
+        ed.redact(target)
+        story = ed.story
+        assert all("perfume" not in seg.text.lower() for seg in access.public_segments(story))
+        assert any(seg.redacted for seg in story.segments)  # kept for editors
+    assert editable.index.search("perfume", EVERYONE).total == 0
+    with editable.session() as s:
+        story = editable.story(s, "pop-up-bazaar")
+        hidden = [(seg.start, seg.end) for seg in story.segments if seg.redacted]
+        kept = [(seg.start, seg.end) for seg in story.segments if not seg.redacted]
+        listen = editable.derived(story.id, "listen.mp3")
+    # The listening copy is silent where the passage was, and still speaks elsewhere.
+    assert max_volume(listen, *hidden[0]) < -60
+    if kept:
+        assert max_volume(listen, *kept[0]) > -30
+
+
+def max_volume(path, start, end):
+    import re
+    import subprocess
+
+    from verhalen.media import ffmpeg_binary
+    start, end = start + 0.3, end - 0.3  # stay clear of the edges
+    out = subprocess.run([ffmpeg_binary(), "-v", "info", "-ss", str(start), "-t", str(end - start), "-i", str(path),
+                          "-af", "volumedetect", "-f", "null", "-"], capture_output=True, text=True).stderr
+    m = re.search(r"max_volume: (-?[\d.]+|-inf) dB", out)
+    return float(m.group(1)) if m and m.group(1) != "-inf" else -999.0
+
+
+def test_review_queue_lists_the_least_sure_first(editable):
+    with editable.session() as s:
+        queue = review_queue(s, limit=5)
+        scores = [score for _, score in queue]
+        assert scores == sorted(scores) and len(queue) >= 2
+        worst, _ = queue[0]
+        TranscriptEditor(editable, s, "het-koor" if worst.story_id != 1 else "pop-up-bazaar", "esseline") \
+            .edit_text(worst.id, "Gecorrigeerd door een mens", worst.version)
+        assert worst.id not in [seg.id for seg, _ in review_queue(s, limit=5)]  # corrected: off the queue

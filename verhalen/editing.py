@@ -1,0 +1,253 @@
+"""Transcript correction: edit, split, merge, speakers, redaction, history and revert.
+
+Pure functions reshape segment dicts; `TranscriptEditor` applies them in one
+transaction with a history row (who, when, before, after), checks the segment
+versions the editor started from (a stale save is a Conflict, never a silent
+overwrite), and re-indexes that story only.
+"""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+from typing import Any, Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from .catalog import Segment, SegmentEdit, Story
+from .errors import Conflict, NotFound, UsageError
+from .indexing import sync
+
+Words = list[list[Any]]  # [start, end, word, probability]
+
+
+def _norm(word: str) -> str:
+    return "".join(ch for ch in word.lower() if ch.isalnum())
+
+
+def realign_words(old: Words, new_text: str, start: float, end: float) -> Words:
+    """Word timings for corrected text: unchanged words keep theirs, new words share the gap around them.
+
+    Corrected words get probability 1.0: a person wrote them.
+    """
+    tokens = new_text.split()
+    if not tokens:
+        return []
+    old_keys = [_norm(w[2]) for w in old]
+    matcher = SequenceMatcher(None, old_keys, [_norm(t) for t in tokens], autojunk=False)
+    out: Words = [None] * len(tokens)  # type: ignore[list-item]
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for k in range(j2 - j1):
+                w = old[i1 + k]
+                out[j1 + k] = [w[0], w[1], " " + tokens[j1 + k], w[3]]
+    j = 0
+    while j < len(tokens):
+        if out[j] is not None:
+            j += 1
+            continue
+        k = j
+        while k < len(tokens) and out[k] is None:
+            k += 1
+        lo = out[j - 1][1] if j > 0 else start
+        hi = out[k][0] if k < len(tokens) else end
+        if hi < lo:
+            hi = lo
+        step = (hi - lo) / (k - j)
+        for n in range(j, k):
+            out[n] = [round(lo + (n - j) * step, 3), round(lo + (n - j + 1) * step, 3), " " + tokens[n], 1.0]
+        j = k
+    return out
+
+
+def split_words(seg: dict, at: int) -> tuple[dict, dict]:
+    """Two segments from one, the second starting at word index `at` (1 <= at < number of words)."""
+    words = seg["words"] or realign_words([], seg["text"], seg["start"], seg["end"])
+    if not 1 <= at < len(words):
+        raise UsageError(f"split at word {at}: the segment has {len(words)} words; split between two of them")
+    cut = words[at][0]
+    first = {**seg, "end": cut, "words": words[:at], "text": "".join(w[2] for w in words[:at])}
+    second = {**seg, "start": cut, "words": words[at:], "text": "".join(w[2] for w in words[at:])}
+    return first, second
+
+
+def merge_pair(a: dict, b: dict) -> dict:
+    """One segment from two neighbours; the first one's speaker and language win."""
+    return {**a, "end": max(a["end"], b["end"]), "text": a["text"].rstrip() + " " + b["text"].strip(),
+            "words": (a["words"] or []) + (b["words"] or []),
+            "avg_logprob": min(x for x in (a["avg_logprob"], b["avg_logprob"], 0.0) if x is not None)}
+
+
+def review_score(seg: Segment) -> float:
+    """How unsure the model was (lower = worse): the segment's mean log-prob, or its worst words."""
+    probs = sorted(w[3] for w in seg.words or [] if w[3] is not None)
+    worst = sum(probs[:3]) / len(probs[:3]) if probs else 1.0
+    return min(seg.avg_logprob if seg.avg_logprob is not None else 0.0, worst - 1.0)
+
+
+_FIELDS = ("start", "end", "text", "speaker", "language", "avg_logprob", "no_speech_prob", "words", "redacted")
+
+
+class TranscriptEditor:
+    """Changes to one story's transcript on behalf of `user`, each saved with its history."""
+
+    def __init__(self, archive, session: Session, slug: str, user: str):
+        self.archive, self.session, self.user = archive, session, user
+        self.story: Story = archive.story(session, slug)
+
+    # -- helpers ---------------------------------------------------------------
+    def _segment(self, segment_id: int, version: int | None) -> Segment:
+        seg = self.session.get(Segment, segment_id)
+        if seg is None or seg.story_id != self.story.id:
+            raise NotFound(f"segment {segment_id} is not part of {self.story.slug!r} (it may have been merged)")
+        if version is not None and seg.version != version:
+            last = self.session.scalar(select(SegmentEdit).where(SegmentEdit.story_id == self.story.id)
+                                       .order_by(SegmentEdit.id.desc()))
+            who = f" by {last.user} at {last.at:%H:%M}" if last else ""
+            raise Conflict(f"this passage was changed{who} after you opened it; reload to see the current text "
+                           "and apply your correction again")
+        return seg
+
+    def _record(self, action: str, before: list[dict], after: list[Segment]) -> SegmentEdit:
+        self.session.flush()
+        edit = SegmentEdit(story_id=self.story.id, user=self.user, action=action, before=before,
+                           after=[s.as_dict() for s in after])
+        self.session.add(edit)
+        self.session.commit()
+        self.session.refresh(self.story)
+        sync(self.archive.index, self.story)
+        return edit
+
+    def _new(self, data: dict, restore: bool = False) -> Segment:
+        """A new segment from `data`; with `restore`, under its old id and version (undoing a delete)."""
+        keep = {"id": data["id"], "version": data["version"]} if restore else {"version": 1}
+        seg = Segment(story_id=self.story.id, **keep, **{k: data[k] for k in _FIELDS})
+        self.session.add(seg)
+        return seg
+
+    # -- operations ------------------------------------------------------------
+    def edit_text(self, segment_id: int, text: str, version: int | None) -> Segment:
+        text = " ".join(text.split())
+        if not text:
+            raise UsageError("a segment cannot be empty; merge it with a neighbour or redact it instead")
+        seg = self._segment(segment_id, version)
+        before = [seg.as_dict()]
+        # A person read the whole passage: every word now counts as sure, so it leaves the review queue.
+        seg.words = [[w[0], w[1], w[2], 1.0] for w in realign_words(seg.words or [], text, seg.start, seg.end)]
+        seg.text = " " + text
+        seg.avg_logprob = 0.0
+        seg.version += 1
+        self._record("edit", before, [seg])
+        return seg
+
+    def set_speaker(self, segment_ids: Iterable[int], speaker: str | None, versions: dict[int, int] | None = None) -> list[Segment]:
+        segs = [self._segment(i, (versions or {}).get(i)) for i in segment_ids]
+        before = [s.as_dict() for s in segs]
+        for s in segs:
+            s.speaker = " ".join(speaker.split()) if speaker else None
+            s.version += 1
+        self._record("speaker", before, segs)
+        return segs
+
+    def rename_speaker(self, old: str, new: str) -> list[Segment]:
+        """Map a label ("speaker 1") to a name in every segment of the story."""
+        ids = [s.id for s in self.story.segments if s.speaker == old]
+        if not ids:
+            raise NotFound(f"no segment in {self.story.slug!r} has the speaker {old!r}")
+        return self.set_speaker(ids, new)
+
+    def redact(self, segment_ids: Iterable[int], redacted: bool = True, remix_audio: bool = True) -> list[Segment]:
+        """Hide passages from the public, search and feeds, and recompute keywords without them.
+
+        With `remix_audio` the listening copies are rebuilt here with those
+        stretches muted; the web workspace passes False and queues that job.
+        """
+        from .pipeline import run
+
+        segs = [self._segment(i, None) for i in segment_ids]
+        before = [s.as_dict() for s in segs]
+        for s in segs:
+            s.redacted = redacted
+            s.version += 1
+        self._record("redact" if redacted else "unredact", before, segs)
+        run(self.archive, self.story.id, redo=(("audio",) if remix_audio else ()) + ("tags", "index"))
+        self.session.refresh(self.story)
+        return segs
+
+    def split(self, segment_id: int, at_word: int, version: int | None) -> list[Segment]:
+        seg = self._segment(segment_id, version)
+        before = [seg.as_dict()]
+        first, second = split_words(seg.as_dict(), at_word)
+        for k in _FIELDS:
+            setattr(seg, k, first[k])
+        seg.version += 1
+        new = self._new(second)
+        self._record("split", before, [seg, new])
+        return [seg, new]
+
+    def merge_with_next(self, segment_id: int, version: int | None) -> Segment:
+        seg = self._segment(segment_id, version)
+        ordered = sorted(self.story.segments, key=lambda s: s.start)
+        pos = next(i for i, s in enumerate(ordered) if s.id == seg.id)
+        if pos + 1 >= len(ordered):
+            raise UsageError("the last segment has no next segment to merge with")
+        nxt = ordered[pos + 1]
+        before = [seg.as_dict(), nxt.as_dict()]
+        merged = merge_pair(seg.as_dict(), nxt.as_dict())
+        for k in _FIELDS:
+            setattr(seg, k, merged[k])
+        seg.version += 1
+        self.session.delete(nxt)
+        self._record("merge", before, [seg])
+        return seg
+
+    def revert(self, edit_id: int) -> SegmentEdit:
+        """Undo one change: its 'after' segments are replaced by its 'before' ones (if untouched since)."""
+        edit = self.session.get(SegmentEdit, edit_id)
+        if edit is None or edit.story_id != self.story.id:
+            raise NotFound(f"change {edit_id} is not in the history of {self.story.slug!r}")
+        if edit.reverted:
+            raise Conflict(f"change {edit_id} was already reverted")
+        current = []
+        for data in edit.after:
+            seg = self.session.get(Segment, data["id"])
+            if seg is None or seg.version != data["version"]:
+                raise Conflict(f"change {edit_id} cannot be reverted: the passage was changed again since; "
+                               "revert the later change first")
+            current.append(seg)
+        after_ids = {d["id"] for d in edit.after}
+        # Restored segments get back their ids and versions: their content is
+        # exactly what they were, so a later revert or a save from an editor
+        # who had that version open still lines up.
+        restored = []
+        for data in edit.before:
+            seg = self.session.get(Segment, data["id"]) if data["id"] in after_ids else None
+            if seg is None:
+                seg = self._new(data, restore=True)
+            else:
+                for k in _FIELDS:
+                    setattr(seg, k, data[k])
+                seg.version = data["version"]
+            restored.append(seg)
+        before_ids = {d["id"] for d in edit.before}
+        before_snapshot = [s.as_dict() for s in current]
+        for seg in current:
+            if seg.id not in before_ids:
+                self.session.delete(seg)
+        edit.reverted = True
+        return self._record("revert", before_snapshot, restored)
+
+    def history(self) -> list[SegmentEdit]:
+        return list(self.session.scalars(select(SegmentEdit).where(SegmentEdit.story_id == self.story.id)
+                                         .order_by(SegmentEdit.id.desc())))
+
+
+def review_queue(session: Session, limit: int = 50, story_ids: Iterable[int] | None = None) -> list[tuple[Segment, float]]:
+    """Segments the model was least sure of, worst first (redacted ones excluded)."""
+    q = select(Segment).where(Segment.redacted.is_(False))
+    if story_ids is not None:
+        q = q.where(Segment.story_id.in_(list(story_ids)))
+    # Pre-select by the stored mean log-prob in SQL, then rank by words too.
+    rows = session.scalars(q.order_by(Segment.avg_logprob.asc().nulls_last()).limit(limit * 4)).all()
+    ranked = sorted(((s, review_score(s)) for s in rows), key=lambda x: x[1])
+    return [(s, score) for s, score in ranked if score < 0][:limit]

@@ -1,0 +1,179 @@
+"""Pipeline jobs on Huey: SqliteHuey in the archive home, or RedisHuey when `redis_url` is set.
+
+One task, `process_story(story_id, redo)`, runs `pipeline.run` for a story.
+Huey removes a task from the queue when a worker takes it, so a worker killed
+with SIGKILL loses it: the catalog is what survives. Each story carries a
+claim (worker id + heartbeat); a worker starting up, and every worker once a
+minute, re-queues unfinished stories whose heartbeat is older than
+`worker_lease_seconds`. Running a story twice is harmless: finished stages are
+skipped and the claim keeps two live workers off the same story.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import socket
+import threading
+import time
+import uuid
+from functools import lru_cache
+
+from huey import RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
+from sqlalchemy import or_, select, update
+
+from .archive import Archive
+from .catalog import StageState, Story, now
+from .errors import VerhalenError
+from .settings import Settings
+
+log = logging.getLogger("verhalen.jobs")
+WORKER_ID = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+_PROGRESS_EVERY = 2.0  # seconds between progress writes
+
+
+def make_huey(settings: Settings):
+    """The queue for this archive, with its tasks registered."""
+    if settings.redis_url:
+        huey = RedisHuey("verhalen", url=settings.redis_url, results=False)
+    else:
+        settings.home.mkdir(parents=True, exist_ok=True)
+        huey = SqliteHuey("verhalen", filename=str(settings.home / "queue.sqlite"), results=False)
+
+    @huey.task(name="process_story")
+    def process_story(story_id: int, redo: tuple[str, ...] = ()) -> None:
+        process(archive_for(settings), story_id, tuple(redo))
+
+    @huey.periodic_task(crontab(minute="*"), name="recover")
+    def recover_periodic() -> None:
+        recover(archive_for(settings), huey)
+
+    huey.verhalen_process = process_story
+    return huey
+
+
+@lru_cache(maxsize=8)
+def archive_for(settings: Settings) -> Archive:
+    return Archive(settings)
+
+
+def enqueue(huey, story_id: int, redo: tuple[str, ...] = ()) -> None:
+    huey.verhalen_process(story_id, tuple(redo))
+
+
+# -- claims -----------------------------------------------------------------------
+
+
+def claim(archive: Archive, story_id: int, worker: str = WORKER_ID) -> bool:
+    """Take the story for this worker unless a live worker has it; True when taken."""
+    stale = now() - dt.timedelta(seconds=archive.settings.worker_lease_seconds)
+    with archive.session() as s:
+        result = s.execute(update(Story).where(
+            Story.id == story_id,
+            or_(Story.claimed_by.is_(None), Story.claimed_by == worker, Story.heartbeat.is_(None), Story.heartbeat < stale),
+        ).values(claimed_by=worker, heartbeat=now()))
+        s.commit()
+        return result.rowcount == 1
+
+
+def release(archive: Archive, story_id: int, worker: str = WORKER_ID) -> None:
+    with archive.session() as s:
+        s.execute(update(Story).where(Story.id == story_id, Story.claimed_by == worker)
+                  .values(claimed_by=None, heartbeat=None))
+        s.commit()
+
+
+class ProgressWriter:
+    """Pipeline progress -> the stage's progress/ETA and the story's heartbeat, at most every 2 s."""
+
+    def __init__(self, archive: Archive, story_id: int, worker: str):
+        self.archive, self.story_id, self.worker = archive, story_id, worker
+        self.last = 0.0
+        self.started: dict[str, float] = {}
+
+    def __call__(self, stage: str, done: float, total: float) -> None:
+        t = time.monotonic()
+        self.started.setdefault(stage, t)
+        if t - self.last < _PROGRESS_EVERY and done < total:
+            return
+        self.last = t
+        fraction = min(1.0, done / total) if total else 1.0
+        elapsed = t - self.started[stage]
+        eta = elapsed * (1 - fraction) / fraction if 0 < fraction < 1 else None
+        with self.archive.session() as s:
+            s.execute(update(StageState).where(StageState.story_id == self.story_id, StageState.stage == stage)
+                      .values(progress=round(fraction, 4), eta_seconds=eta))
+            s.execute(update(Story).where(Story.id == self.story_id, Story.claimed_by == self.worker)
+                      .values(heartbeat=now()))
+            s.commit()
+
+
+def process(archive: Archive, story_id: int, redo: tuple[str, ...] = (), worker: str = WORKER_ID) -> bool:
+    """Run the story's pipeline under a claim; False when another live worker has it."""
+    from .pipeline import run
+
+    if not claim(archive, story_id, worker):
+        log.info("story %s is being processed by another worker", story_id)
+        return False
+    stop = threading.Event()
+
+    def beat() -> None:  # keeps the claim alive through stages that report no progress
+        while not stop.wait(max(1.0, archive.settings.worker_lease_seconds / 4)):
+            with archive.session() as s:
+                s.execute(update(Story).where(Story.id == story_id, Story.claimed_by == worker).values(heartbeat=now()))
+                s.commit()
+
+    beater = threading.Thread(target=beat, daemon=True)
+    beater.start()
+    try:
+        run(archive, story_id, redo=redo, progress=ProgressWriter(archive, story_id, worker))
+    except VerhalenError as e:
+        # Recorded on the stage by run(); an editor retries from the jobs page.
+        log.warning("story %s failed: %s", story_id, e)
+    finally:
+        stop.set()
+        beater.join(timeout=5)
+        release(archive, story_id, worker)
+    return True
+
+
+def recover(archive: Archive, huey) -> list[int]:
+    """Re-queue unfinished stories nobody is working on (their worker died); returns their ids."""
+    stale = now() - dt.timedelta(seconds=archive.settings.worker_lease_seconds)
+    with archive.session() as s:
+        ids = list(s.scalars(select(Story.id).where(
+            Story.status == "pending",
+            or_(Story.claimed_by.is_(None), Story.heartbeat.is_(None), Story.heartbeat < stale),
+        )))
+    for sid in ids:
+        enqueue(huey, sid)
+    if ids:
+        log.info("re-queued unfinished stories %s", ids)
+    return ids
+
+
+# -- consumers --------------------------------------------------------------------
+
+
+class EmbeddedConsumer(Consumer):
+    """A consumer that runs beside a server in the same process: no signal handlers of its own."""
+
+    def _set_signal_handlers(self) -> None:
+        pass
+
+
+def start_embedded(settings: Settings, workers: int = 1) -> EmbeddedConsumer:
+    huey = make_huey(settings)
+    recover(archive_for(settings), huey)
+    consumer = EmbeddedConsumer(huey, workers=workers, worker_type="thread", periodic=True)
+    consumer.start()
+    return consumer
+
+
+def run_worker(settings: Settings, workers: int = 1) -> None:
+    """`verhalen worker`: a foreground consumer (Ctrl-C stops it after the current job)."""
+    huey = make_huey(settings)
+    recover(archive_for(settings), huey)
+    Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()
