@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
-from verhalen import access, settings as settings_mod
-from verhalen.archive import Archive
+from verhalen import access
 from verhalen.editing import TranscriptEditor, realign_words, review_queue, split_words
 from verhalen.errors import Conflict, UsageError
 from verhalen.index import Visibility
@@ -34,12 +31,8 @@ def test_split_needs_a_word_boundary():
 
 
 @pytest.fixture
-def editable(demo_archive, tmp_path):
-    home = tmp_path / "copy"
-    shutil.copytree(demo_archive.settings.home, home)
-    a = Archive(settings_mod.load(home, env={}, model=str(demo_archive.settings.model)))
-    yield a
-    a.close()
+def editable(archive_copy):
+    return archive_copy
 
 
 def _first(archive, slug="pop-up-bazaar"):
