@@ -12,7 +12,7 @@ from itertools import islice
 
 from whoosh.qparser import FieldAliasPlugin, MultifieldParser, OperatorsPlugin
 from whoosh.qparser.plugins import WildcardPlugin
-from whoosh.query import MultiTerm, NullQuery, Or, Query, Term
+from whoosh.query import AndNot, MultiTerm, Not, NullQuery, Or, Phrase, Prefix, Query, Term
 
 from verhalen.errors import QueryError
 
@@ -75,12 +75,59 @@ def parse(text: str, schema, fields: tuple[str, ...], expand_with=None) -> Query
         q = parser.parse(text)
     except Exception as e:  # noqa: BLE001 - whoosh's parser errors are not typed
         raise QueryError(f"query cannot be read ({e})") from None
-    q = q.normalize()
+    q = q.accept(_with_stem).normalize()
     if q is NullQuery:
         raise QueryError("query has no searchable words")
     if expand_with is not None:
         q = expand(q, expand_with)
     return q
+
+
+TEXT_FIELDS = ("text", "title", "meta")
+
+
+def _with_stem(q: Query) -> Query:
+    """`bakk*` also finds "bakken", which the Dutch stemmer indexes as "bak".
+
+    Prefixes match indexed (stemmed) words. Snowball Dutch drops an ending and
+    then undoubles the consonant before it (bakken -> bakk -> bak), so a prefix
+    ending in a doubled consonant also asks for the undoubled stem itself.
+    """
+    if isinstance(q, Prefix) and q.fieldname in TEXT_FIELDS:
+        p = q.text
+        if len(p) >= 4 and p[-1] == p[-2] and p[-1] in "bcdfghjklmnpqrstvwxz":
+            return Or([q, Term(q.fieldname, p[:-1])])
+    return q
+
+
+def moments(q: Query) -> Query | None:
+    """Where inside a story its matching words are said: any positive word or phrase of `q`, in the
+    segment text. Segments with more of them rank higher; filters and NOT parts are the story's business."""
+    parts = list(_positive_text(q))
+    if not parts:
+        return None
+    return parts[0] if len(parts) == 1 else Or(parts)
+
+
+def _positive_text(q: Query):
+    if isinstance(q, Not):
+        return
+    if isinstance(q, AndNot):
+        yield from _positive_text(q.a)
+    elif isinstance(q, Term):
+        if q.fieldname in TEXT_FIELDS:
+            yield Term("text", q.text, boost=q.boost)
+    elif isinstance(q, Phrase):
+        if q.fieldname in TEXT_FIELDS:
+            yield Phrase("text", q.words, slop=q.slop, boost=q.boost)
+    elif isinstance(q, MultiTerm):
+        if q.fieldname in TEXT_FIELDS:
+            yield type(q)("text", q.text)
+    elif q.is_leaf():
+        return
+    else:
+        for child in q.children():
+            yield from _positive_text(child)
 
 
 def expand(q: Query, reader) -> Query:
@@ -97,7 +144,7 @@ def expand(q: Query, reader) -> Query:
 
 def highlight_terms(q: Query) -> frozenset[str]:
     """Indexed forms of the words in the text fields of an expanded query."""
-    return frozenset(t for f, t in q.iter_all_terms() if f in ("text", "title") and isinstance(t, str))
+    return frozenset(t for f, t in q.iter_all_terms() if f in TEXT_FIELDS and isinstance(t, str))
 
 
 _ANALYZER = text_analyzer()

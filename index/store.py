@@ -30,10 +30,17 @@ from whoosh.index import LockError
 from verhalen.errors import ArchiveError
 
 from .analysis import facet_analyzer, facet_key, text_analyzer
+from .formats import ExactPositions
 from .documents import SearchResult, SegmentDoc, SegmentHit, StoryDoc, StoryHit, Visibility
-from .query import FACETS, expand, highlight_terms, mark_ranges, parse
+from .query import FACETS, expand, highlight_terms, mark_ranges, moments, parse
 
 STORIES, SEGMENTS = "stories", "segments"
+
+
+def _text(**kw) -> TEXT:
+    field = TEXT(analyzer=text_analyzer(), **kw)
+    field.format = ExactPositions(field_boost=field.format.field_boost)
+    return field
 
 
 def _facet_fields() -> dict:
@@ -44,11 +51,11 @@ def story_schema() -> Schema:
     return Schema(
         story_id=ID(unique=True, stored=True),
         slug=STORED(),
-        title=TEXT(analyzer=text_analyzer(), stored=True, field_boost=2.0),
-        text=TEXT(analyzer=text_analyzer()),
+        title=_text(stored=True, field_boost=2.0),
+        text=_text(),
         # Names of the story's people, places, series and themes, so a plain
         # word such as "Rotterdam" also finds stories filed under that place.
-        meta=TEXT(analyzer=text_analyzer()),
+        meta=_text(),
         access=ID(),
         embargo=NUMERIC(int, bits=32),
         year=NUMERIC(int, bits=32),
@@ -63,7 +70,7 @@ def segment_schema() -> Schema:
         segment_id=STORED(),
         start=STORED(),
         end=STORED(),
-        text=TEXT(analyzer=text_analyzer(), stored=True),
+        text=_text(stored=True),
         times=STORED(),
         access=ID(),
         embargo=NUMERIC(int, bits=32),
@@ -133,7 +140,7 @@ class SearchIndex:
     def _open(self, name: str, schema: Schema):
         if windex.exists_in(str(self.path), indexname=name):
             ix = windex.open_dir(str(self.path), indexname=name)
-            if sorted(ix.schema.names()) == sorted(schema.names()):
+            if _same_schema(ix.schema, schema):
                 return ix
             self.stale = True
         return windex.create_in(str(self.path), schema, indexname=name)
@@ -255,22 +262,23 @@ class SearchIndex:
                 counts[name].update(values)
         page = max(1, page)
         top = results[(page - 1) * per_page: page * per_page]
-        expanded = expand(q, stories.reader())
-        terms = highlight_terms(expanded)
+        # Prefixes are expanded once, against the stories' vocabulary, and the
+        # expanded words are reused for every story's moments and snippets.
+        seg_q = moments(expand(q, stories.reader()))
+        terms = highlight_terms(seg_q) if seg_q is not None else frozenset()
         segments = self._searcher(SEGMENTS)
-        seg_q = parse(text, segments.schema, ("text",), expand_with=stories.reader())
         story_hits = []
         for hit in top:
             sid = hit["story_id"]
-            moments = []
+            found = []
             if seg_q is not None:
                 seg_results = segments.search(And([seg_q, Term("story_id", sid)]), limit=hits_per_story)
                 for sh in seg_results:
                     marks = mark_ranges(sh["text"], terms)
                     when = time_at(sh["times"], marks[0][0], sh["start"]) if marks else sh["start"]
-                    moments.append(SegmentHit(sh["segment_id"], sh["start"], sh["end"], when, sh["text"], tuple(marks)))
-                moments.sort(key=lambda m: m.start)
-            story_hits.append(StoryHit(int(sid), hit["slug"], hit["title"], hit.score or 0.0, tuple(moments)))
+                    found.append(SegmentHit(sh["segment_id"], sh["start"], sh["end"], when, sh["text"], tuple(marks)))
+                found.sort(key=lambda m: m.start)
+            story_hits.append(StoryHit(int(sid), hit["slug"], hit["title"], hit.score or 0.0, tuple(found)))
         facets = {name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0])) for name, c in counts.items() if c}
         return SearchResult(text, total, page, per_page, tuple(story_hits), facets)
 
@@ -278,6 +286,12 @@ class SearchIndex:
         for s in self._searchers.values():
             s.close()
         self._searchers.clear()
+
+
+def _same_schema(old: Schema, new: Schema) -> bool:
+    """Same fields with the same posting formats (an older index may use whoosh's buggy Positions)."""
+    return sorted(old.names()) == sorted(new.names()) and all(
+        type(old[n].format) is type(new[n].format) for n in new.names())
 
 
 def _clear_all(writer, segments):

@@ -122,3 +122,42 @@ def test_index_from_an_older_schema_is_flagged_stale(tmp_path):
     assert ix.stale and ix.story_ids() == set()
     ix.close()
     assert not SearchIndex(path).stale
+
+
+def test_phrase_with_a_position_gap_of_46(tmp_path):
+    """whoosh-ng 5.4 mistakes varint positions ending in byte 46 for a pickle; our format does not."""
+    words = ["woord"] * 50
+    words[2:4] = ["oude", "haven"]
+    words[48:50] = ["oude", "haven"]  # "haven" at positions 3 and 49: a gap of 46
+    ix = SearchIndex(tmp_path / "ix")
+    ix.add(StoryDoc(1, "haven", "Haven", segments=(seg(1, 0.0, " ".join(words)),)))
+    r = ix.search('"oude haven"', ALL)
+    assert r.total == 1 and r.stories[0].hits[0].time == pytest.approx(2 * 0.4)
+    ix.close()
+
+
+def test_index_with_whooshs_own_positions_format_is_rebuilt(tmp_path):
+    from whoosh import index as windex
+
+    from verhalen.index.store import segment_schema, story_schema
+
+    path = tmp_path / "old"
+    path.mkdir()
+    for name, schema in (("stories", story_schema()), ("segments", segment_schema())):
+        schema["text"].format = type(schema["text"].format).__mro__[1](field_boost=1.0)  # stock Positions
+        windex.create_in(str(path), schema, indexname=name)
+    assert SearchIndex(path).stale
+
+
+def test_and_query_shows_moments_for_words_in_different_segments(idx):
+    r = idx.search("aleppo vader", ALL)  # said 30 s apart, in different segments
+    assert [s.slug for s in r.stories] == ["basma-bakt"]
+    assert [round(h.start) for h in r.stories[0].hits] == [0, 30]
+
+
+def test_prefix_also_finds_words_stemmed_shorter(tmp_path):
+    ix = SearchIndex(tmp_path / "ix")
+    ix.add(StoryDoc(1, "bakken", "Bakken", segments=(seg(1, 0.0, "wij gingen samen bakken"),)))
+    r = ix.search("bakk*", ALL)
+    assert r.total == 1 and "[bakken]" in r.stories[0].hits[0].snippet("[", "]")
+    ix.close()
