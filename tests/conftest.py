@@ -132,3 +132,49 @@ def archive_copy(demo_archive, tmp_path):
     a = Archive(settings_mod.load(home, env={}, model=str(demo_archive.settings.model)))
     yield a
     a.close()
+
+
+# -- the editors' workspace (web/auth.py, web/editor*.py) ---------------------------------------
+
+PASSWORD = "correct horse battery"
+WORKSPACE_USERS = {"beheer": "admin", "esseline": "editor", "karim": "editor", "onderzoeker": "researcher"}
+
+
+def csrf_of(page: str) -> str:
+    """The CSRF token in a page (a form field or the meta tag)."""
+    import re
+
+    m = re.search(r'name="csrf_token" value="([^"]+)"', page) or re.search(r'name="csrf-token" content="([^"]+)"', page)
+    assert m, "no CSRF token on the page"
+    return m.group(1)
+
+
+def login(client, name: str, password: str = PASSWORD):
+    """Log `client` in through the real form; returns the response of the POST."""
+    token = csrf_of(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"name": name, "password": password, "csrf_token": token})
+
+
+def token_for(client, url: str = "/editor/") -> str:
+    return csrf_of(client.get(url).get_data(as_text=True))
+
+
+@pytest.fixture
+def workspace(archive_copy):
+    """The app over a writable demo archive with an admin, two editors and a researcher."""
+    from verhalen import users
+    from verhalen.web import create_app
+
+    with archive_copy.session() as s:
+        for name, role in WORKSPACE_USERS.items():
+            users.add(s, name, PASSWORD, role)
+    app = create_app(archive_copy.settings, archive_copy)
+    app.archive = archive_copy
+    return app
+
+
+@pytest.fixture
+def editor_client(workspace):
+    c = workspace.test_client()
+    assert login(c, "esseline").status_code == 302
+    return c

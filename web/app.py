@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Flask, g, render_template, request
+from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from verhalen import access
@@ -26,14 +27,17 @@ def create_app(settings: Settings, archive: Archive | None = None, today: dt.dat
     app.extensions["verhalen_archive"] = archive or Archive(settings, create=False)
     i18n.init_app(app)
 
-    from . import browse, feeds, media, public, search
+    from . import auth, browse, editor, feeds, media, public, search
 
     for bp in (public.bp, browse.bp, search.bp, feeds.bp, media.bp):
         app.register_blueprint(bp)
+    auth.init_app(app)  # secret key, cookie flags, Flask-Login, CSRF on every POST, login limit
+    editor.init_app(app)  # the workspace under /editor/ and the researchers' export
 
     @app.before_request
     def _viewer() -> None:
-        g.levels = access.levels_for(None)  # anonymous = public; logins come with the editors' issue
+        user = current_user if current_user.is_authenticated else None
+        g.levels = access.levels_for(user)  # the access rule decides from the user's role
         g.today = app.config["TODAY"] or dt.date.today()
 
     @app.after_request

@@ -1,0 +1,133 @@
+"""/editor/story/<slug>: one story for editors — publish, access level, consent, and the transcript editor.
+
+Publishing and access changes re-index that story only (verhalen.indexing.sync),
+so public pages and search follow at once. Consent files live under
+ARCHIVE/consent/ and are only ever sent to editors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from flask import flash, redirect, render_template, request, send_file, url_for
+from werkzeug.utils import safe_join
+
+from verhalen.catalog import ACCESS_LEVELS
+from verhalen.editing import TranscriptEditor, review_score
+from verhalen.errors import NotFound, UsageError
+from verhalen.indexing import sync
+
+from .app import get_archive
+from .editor import workspace_blueprint
+from .editor_jobs import job_view
+from .editor_upload import save_consent
+from .i18n import gettext as _
+
+bp = workspace_blueprint("editor_story", __name__)
+LOW_WORD = 0.5
+
+
+def segments_view(story) -> list[dict]:
+    """Every segment (redacted ones too) with what the editor needs: version, words, doubt."""
+    out = []
+    for seg in story.segments:
+        words = seg.words or []
+        out.append({"id": seg.id, "start": seg.start, "end": seg.end, "text": seg.text.strip(), "speaker": seg.speaker,
+                    "version": seg.version, "redacted": seg.redacted, "n_words": len(words),
+                    "doubtful": [w[2].strip() for w in words if w[3] is not None and w[3] < LOW_WORD],
+                    "unsure": review_score(seg) < -1.0})
+    return out
+
+
+@bp.route("/story/<slug>")
+def story(slug: str):
+    archive = get_archive()
+    with archive.session() as s:
+        st = archive.story(s, slug)
+        editor = TranscriptEditor(archive, s, slug, "")
+        speakers = sorted({seg.speaker for seg in st.segments if seg.speaker})
+        people = [p.name for p in st.people()]
+        return render_template(
+            "editor/story.html", story=st, job=job_view(st), segments=segments_view(st), history=editor.history(),
+            speakers=speakers, people=people, access_levels=ACCESS_LEVELS,
+            has_mp3=archive.derived(st.id, "listen.mp3").is_file(),
+            has_opus=archive.derived(st.id, "listen.opus").is_file())
+
+
+def _back(slug: str, anchor: str | None = None):
+    return redirect(url_for("editor_story.story", slug=slug, _anchor=anchor))
+
+
+@bp.route("/story/<slug>/publish", methods=["POST"])
+def publish(slug: str):
+    archive = get_archive()
+    publish_it = request.form.get("published") == "1"
+    with archive.session() as s:
+        st = archive.story(s, slug)
+        st.published = publish_it
+        s.commit()
+        s.refresh(st)
+        sync(archive.index, st)
+        if publish_it and st.status not in ("ready", "needs_transcript"):
+            flash(_("Gepubliceerd: het verhaal verschijnt zodra de verwerking klaar is."))
+        elif publish_it:
+            flash(_("{title} is gepubliceerd.", title=st.title))
+        else:
+            flash(_("{title} is niet meer gepubliceerd.", title=st.title))
+    return _back(slug, "publiceren")
+
+
+@bp.route("/story/<slug>/access", methods=["POST"])
+def set_access(slug: str):
+    archive = get_archive()
+    level = request.form.get("access", "")
+    if level not in ACCESS_LEVELS:
+        raise UsageError(_("Kies een toegangsniveau uit de lijst."))
+    embargo = None
+    if request.form.get("embargo_until"):
+        try:
+            embargo = dt.date.fromisoformat(request.form["embargo_until"])
+        except ValueError:
+            raise UsageError(_("Geef een datum als jjjj-mm-dd.")) from None
+    if level == "embargoed" and embargo is None:
+        raise UsageError(_("Een verhaal onder embargo heeft een einddatum nodig."))
+    with archive.session() as s:
+        st = archive.story(s, slug)
+        st.access, st.embargo_until = level, embargo if level == "embargoed" else None
+        s.commit()
+        s.refresh(st)
+        sync(archive.index, st)
+    flash(_("Toegang aangepast."))
+    return _back(slug, "toegang")
+
+
+@bp.route("/story/<slug>/consent", methods=["POST"])
+def consent(slug: str):
+    archive = get_archive()
+    with archive.session() as s:
+        st = archive.story(s, slug)
+        st.consent_notes = (request.form.get("consent_notes") or "").strip()
+        saved = save_consent(archive.settings, st.slug, request.files.get("consent_file"))
+        if saved:
+            old = st.consent_file
+            st.consent_file = saved
+            if old and old != saved:
+                (archive.settings.home / old).unlink(missing_ok=True)
+        s.commit()
+    flash(_("Toestemming bewaard."))
+    return _back(slug, "toestemming")
+
+
+@bp.route("/story/<slug>/consent-file")
+def consent_file(slug: str):
+    archive = get_archive()
+    with archive.session() as s:
+        st = archive.story(s, slug)
+        path = safe_join(str(archive.settings.home / "consent"), st.consent_file.split("/", 1)[-1]) \
+            if st.consent_file else None
+    if not path or not Path(path).is_file():
+        raise NotFound(_("Bij dit verhaal is geen toestemmingsbestand bewaard."))
+    response = send_file(path, as_attachment=True)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,149 @@
+"""Transcript correction from the browser: save, split, merge, speaker, redact, revert; the review queue.
+
+Each action is a POST (CSRF-protected) that calls verhalen.editing.TranscriptEditor.
+With `Accept: application/json` (web/static/editor.js) the answer is JSON, and a
+stale save is 409 with the message; without JavaScript it redirects back to the
+segment with the message shown at the top.
+"""
+
+from __future__ import annotations
+
+from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from verhalen import jobs as queue
+from verhalen.catalog import Segment, SegmentEdit, Story
+from verhalen.editing import TranscriptEditor, review_queue
+from verhalen.errors import Conflict, UsageError, VerhalenError
+
+from .app import get_archive
+from .editor import get_huey, workspace_blueprint
+from .i18n import gettext as _
+
+bp = workspace_blueprint("editor_transcript", __name__)
+
+
+def wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _int(name: str, required: bool = True) -> int | None:
+    value = request.form.get(name, "")
+    if value.lstrip("-").isdigit():
+        return int(value)
+    if required:
+        raise UsageError(_("Het veld {name} ontbreekt of is geen getal.", name=name))
+    return None
+
+
+def conflict_message(session, story_id: int) -> str:
+    """The plain words an editor sees when someone else saved first."""
+    last = session.scalar(select(SegmentEdit).where(SegmentEdit.story_id == story_id).order_by(SegmentEdit.id.desc()))
+    who = _(" door {user} om {time}", user=last.user, time=f"{last.at:%H:%M}") if last else ""
+    return _("Deze passage is intussen gewijzigd{who}. Jouw wijziging is niet bewaard: laad de pagina opnieuw "
+             "en breng je correctie nog eens aan.", who=who)
+
+
+def _segment_json(seg: Segment) -> dict:
+    return {"id": seg.id, "version": seg.version, "text": seg.text.strip(), "speaker": seg.speaker,
+            "redacted": seg.redacted, "start": seg.start, "end": seg.end}
+
+
+def _act(slug: str, anchor: int | None, action):
+    """Run `action(editor, session)` and answer as JSON or with a redirect; errors in plain words."""
+    archive = get_archive()
+    with archive.session() as s:
+        editor = TranscriptEditor(archive, s, slug, current_user.name)
+        try:
+            result, message = action(editor, s)
+        except Conflict as e:
+            s.rollback()
+            text = conflict_message(s, editor.story.id) if "after you opened it" in str(e) else str(e)
+            return _fail(slug, anchor, text, 409)
+        except VerhalenError as e:
+            s.rollback()
+            return _fail(slug, anchor, str(e), e.http_status)
+        if wants_json():
+            return jsonify({"ok": True, "message": message,
+                            "segments": [_segment_json(x) for x in result if isinstance(x, Segment)]})
+    flash(message)
+    return redirect(url_for("editor_story.story", slug=slug, _anchor=f"s{anchor}" if anchor else "transcript"))
+
+
+def _fail(slug: str, anchor: int | None, message: str, status: int):
+    if wants_json():
+        return jsonify({"ok": False, "error": message}), status
+    flash(message, "error")
+    return redirect(url_for("editor_story.story", slug=slug, _anchor=f"s{anchor}" if anchor else "transcript"))
+
+
+@bp.route("/story/<slug>/segment/<int:segment_id>/save", methods=["POST"])
+def save(slug: str, segment_id: int):
+    text = request.form.get("text", "")
+    return _act(slug, segment_id, lambda ed, s: ([ed.edit_text(segment_id, text, _int("version"))], _("Bewaard.")))
+
+
+@bp.route("/story/<slug>/segment/<int:segment_id>/split", methods=["POST"])
+def split(slug: str, segment_id: int):
+    return _act(slug, segment_id, lambda ed, s: (ed.split(segment_id, _int("at_word"), _int("version")),
+                                                  _("De passage is gesplitst.")))
+
+
+@bp.route("/story/<slug>/segment/<int:segment_id>/merge", methods=["POST"])
+def merge(slug: str, segment_id: int):
+    return _act(slug, segment_id, lambda ed, s: ([ed.merge_with_next(segment_id, _int("version"))],
+                                                  _("Samengevoegd met de volgende passage.")))
+
+
+@bp.route("/story/<slug>/segment/<int:segment_id>/speaker", methods=["POST"])
+def speaker(slug: str, segment_id: int):
+    name = request.form.get("speaker", "").strip() or None
+    return _act(slug, segment_id, lambda ed, s: (ed.set_speaker([segment_id], name, {segment_id: _int("version")}),
+                                                  _("Spreker aangepast.")))
+
+
+@bp.route("/story/<slug>/segment/<int:segment_id>/redact", methods=["POST"])
+def redact(slug: str, segment_id: int):
+    hide = request.form.get("redacted", "1") == "1"
+
+    def action(ed: TranscriptEditor, s):
+        segs = ed.redact([segment_id], redacted=hide, remix_audio=False)
+        # The listening copies are rebuilt by a job, with the passage muted (or audible again).
+        queue.enqueue(get_huey(), ed.story.id, redo=("audio",))
+        return segs, (_("Afgeschermd: de passage is verborgen voor publiek en zoeken; het geluid wordt gedempt.")
+                      if hide else _("De passage is weer zichtbaar; het geluid wordt hersteld."))
+    return _act(slug, segment_id, action)
+
+
+@bp.route("/story/<slug>/speakers", methods=["POST"])
+def rename_speaker(slug: str):
+    old, new = request.form.get("old", ""), request.form.get("new", "").strip()
+    if not new:
+        return _fail(slug, None, _("Geef de nieuwe naam van de spreker."), 400)
+    return _act(slug, None, lambda ed, s: (ed.rename_speaker(old, new),
+                                           _("{old} heet nu {new}.", old=old, new=new)))
+
+
+@bp.route("/story/<slug>/revert/<int:edit_id>", methods=["POST"])
+def revert(slug: str, edit_id: int):
+    def action(ed: TranscriptEditor, s):
+        ed.revert(edit_id)
+        undone = s.get(SegmentEdit, edit_id)
+        if undone is not None and undone.action in ("redact", "unredact"):
+            # Hidden again or shown again: keywords, index and the muted listening copy follow.
+            queue.enqueue(get_huey(), ed.story.id, redo=("audio", "tags", "index"))
+        return [], _("De wijziging is teruggedraaid.")
+    return _act(slug, None, action)
+
+
+@bp.route("/review")
+def review():
+    """Passages the model was least sure of, worst first, each linking into the editor at that passage."""
+    with get_archive().session() as s:
+        rows = review_queue(s, limit=50)
+        titles = dict(s.execute(select(Story.id, Story.title)).all())
+        slugs = dict(s.execute(select(Story.id, Story.slug)).all())
+        items = [{"story": titles[seg.story_id], "slug": slugs[seg.story_id], "id": seg.id, "start": seg.start,
+                  "text": seg.text.strip(), "score": score} for seg, score in rows]
+    return render_template("editor/review.html", items=items)

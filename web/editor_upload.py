@@ -1,0 +1,182 @@
+"""/editor/upload: a recording and its metadata in, a queued job out.
+
+Uploaded files are streamed by Werkzeug's multipart parser, in chunks, into
+ARCHIVE/incoming/*.part (`UploadRequest._get_file_stream`); nothing reads a
+whole file into memory. Every .part file of a request is removed when the
+request ends, whatever happened (`UploadRequest.close`), and stale ones from
+a crash are removed at startup. Above `max_upload_mb` the answer is 413 with
+a plain message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+
+from flask import Flask, Request, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.utils import secure_filename
+
+from verhalen import jobs, pipeline
+from verhalen.catalog import ACCESS_LEVELS, ROLES, Story
+from verhalen.errors import Duplicate, UnsupportedMedia, UsageError
+
+from .app import get_archive
+from .editor import get_huey, workspace_blueprint
+from .i18n import gettext as _
+
+bp = workspace_blueprint("editor_upload", __name__)
+LANGUAGES = ("nl", "en", "ar", "fa", "tr", "de", "fr", "pl", "so", "ti")
+
+
+def incoming_dir(settings) -> Path:
+    return settings.home / "incoming"
+
+
+class UploadRequest(Request):
+    """A request whose uploaded files go to ARCHIVE/incoming/*.part and are removed when it ends."""
+
+    def _get_file_stream(self, total_content_length, content_type, filename=None, content_length=None):
+        folder = incoming_dir(current_app.config["SETTINGS"])
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, path = tempfile.mkstemp(dir=folder, prefix="upload-", suffix=".part")
+        os.close(fd)
+        self.__dict__.setdefault("_verhalen_parts", []).append(path)
+        return open(path, "w+b")  # noqa: SIM115 - closed with the request
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            for path in self.__dict__.pop("_verhalen_parts", []):
+                Path(path).unlink(missing_ok=True)
+
+
+def clean_incoming(settings) -> int:
+    """Remove what a crashed upload left behind (*.part files, unfinished folders); returns how many."""
+    folder = incoming_dir(settings)
+    if not folder.is_dir():
+        return 0
+    n = 0
+    for p in folder.iterdir():
+        if p.suffix == ".part" or (p.is_dir() and p.name.startswith("upload-")):
+            shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
+            n += 1
+    return n
+
+
+def init_app(app: Flask) -> None:
+    settings = app.config["SETTINGS"]
+    app.request_class = UploadRequest
+    app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_mb * 1024 * 1024
+    clean_incoming(settings)
+
+    @app.errorhandler(RequestEntityTooLarge)
+    def _too_large(e):
+        from .app import _error_page
+
+        return _error_page(413, _("Dit bestand is te groot: het archief neemt opnames tot {mb} MB aan. "
+                                  "Maak het kleiner (bijvoorbeeld als mp3) of vraag de beheerder de grens te verhogen.",
+                                  mb=settings.max_upload_mb))
+
+
+def _date(value: str, field: str, errors: dict) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        errors[field] = _("Geef een datum als jjjj-mm-dd.")
+        return None
+
+
+def _split(value: str) -> list[str]:
+    return [v.strip() for v in value.replace("\n", ",").split(",") if v.strip()]
+
+
+def meta_from_form(form) -> tuple[pipeline.StoryMeta, dict[str, str]]:
+    """StoryMeta from the upload form, and a message per field that is wrong."""
+    errors: dict[str, str] = {}
+    title = (form.get("title") or "").strip()
+    if not title:
+        errors["title"] = _("Geef het verhaal een titel.")
+    access = form.get("access") or "public"
+    if access not in ACCESS_LEVELS:
+        errors["access"] = _("Kies een toegangsniveau uit de lijst.")
+    embargo = _date(form.get("embargo_until", ""), "embargo_until", errors)
+    if access == "embargoed" and not embargo and "embargo_until" not in errors:
+        errors["embargo_until"] = _("Een verhaal onder embargo heeft een einddatum nodig.")
+    people = []
+    for name, role in zip(form.getlist("person_name"), form.getlist("person_role")):
+        if name.strip():
+            people.append((name.strip(), role if role in ROLES else "narrator"))
+    language = form.get("language") or "detect"
+    meta = pipeline.StoryMeta(
+        title=title, description=(form.get("description") or "").strip(),
+        recorded=_date(form.get("recorded", ""), "recorded", errors), series=(form.get("series") or "").strip() or None,
+        people=people, places=_split(form.get("places", "")), themes=_split(form.get("themes", "")),
+        access=access, embargo_until=embargo, language=None if language == "detect" else language,
+        published=False, consent_notes=(form.get("consent_notes") or "").strip())
+    return meta, errors
+
+
+def save_consent(settings, story_slug: str, upload) -> str | None:
+    """Keep a consent file under ARCHIVE/consent/ (never served publicly); its path relative to the home."""
+    if upload is None or not upload.filename:
+        return None
+    folder = settings.home / "consent"
+    folder.mkdir(parents=True, exist_ok=True)
+    name = secure_filename(upload.filename) or "toestemming"
+    target = folder / f"{story_slug}-{secrets.token_hex(4)}-{name}"
+    upload.save(target)
+    return str(target.relative_to(settings.home))
+
+
+def _form_page(errors=None, form=None, status=200):
+    return render_template("editor/upload.html", errors=errors or {}, form=form or {}, access_levels=ACCESS_LEVELS,
+                           roles=ROLES, languages=LANGUAGES), status
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+def upload():
+    if request.method == "GET":
+        return _form_page()
+    archive = get_archive()
+    settings = archive.settings
+    meta, errors = meta_from_form(request.form)
+    recording = request.files.get("recording")
+    if recording is None or not recording.filename:
+        errors["recording"] = _("Kies een opname om te uploaden.")
+    if errors:
+        return _form_page(errors, request.form, 400)
+    # Give the probe the recording under its own name (in a private folder), so messages name it.
+    folder = Path(tempfile.mkdtemp(dir=incoming_dir(settings), prefix="upload-"))
+    try:
+        path = folder / (secure_filename(recording.filename) or "opname")
+        recording.stream.flush()
+        os.replace(recording.stream.name, path)
+        try:
+            story_id = pipeline.accept(archive, path, meta, created_by=current_user.name)
+        except (UnsupportedMedia, UsageError) as e:
+            return _form_page({"recording": str(e)}, request.form, e.http_status)
+        except Duplicate as e:
+            msg = _("Deze opname staat al in het archief als {slug}.", slug=e.slug) if e.slug else str(e)
+            return _form_page({"recording": msg}, request.form, 409)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    with archive.session() as s:
+        story = s.get(Story, story_id)
+        consent = save_consent(settings, story.slug, request.files.get("consent_file"))
+        if consent:
+            story.consent_file = consent
+            s.commit()
+        slug, title = story.slug, story.title
+    jobs.enqueue(get_huey(), story_id)
+    flash(_("{title} is ontvangen en staat in de wachtrij. Het verhaal blijft verborgen tot je het publiceert.",
+            title=title))
+    return redirect(url_for("editor_jobs.jobs", _anchor=f"job-{slug}"))
