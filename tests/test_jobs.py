@@ -34,12 +34,12 @@ def _worker(settings, lease=2.0) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
-def _wait(predicate, timeout=180, what="condition"):
+def _wait(predicate, timeout=180, what="condition", poll=0.3):
     deadline = time.time() + timeout
     while time.time() < deadline:
         if predicate():
             return
-        time.sleep(0.3)
+        time.sleep(poll)
     raise AssertionError(f"timed out waiting for {what}")
 
 
@@ -65,14 +65,15 @@ def test_claims_keep_two_workers_off_one_story(archive):
 def test_worker_killed_mid_transcription_is_taken_over(tmp_path, model_dir):
     settings = _settings(tmp_path, model_dir, worker_lease_seconds=2.0)
     archive = Archive(settings)
-    parts = ["-i", str(DATA / "en_market.wav")] * 8
+    # Four minutes of speech: long enough that batched decoding is still busy when the kill comes.
+    parts = ["-i", str(DATA / "en_market.wav")] * 24
     clip = ffmpeg_make(tmp_path / "lang.wav", *parts, "-filter_complex",
-                       "".join(f"[{i}:a]" for i in range(8)) + "concat=n=8:v=0:a=1")
+                       "".join(f"[{i}:a]" for i in range(24)) + "concat=n=24:v=0:a=1")
     sid = accept(archive, clip, StoryMeta(title="Lang", published=True))
     jobs.enqueue(jobs.make_huey(settings), sid)
     first = _worker(settings)
     _wait(lambda: _state(archive, sid)[1].get("transcript", ("",))[0] == "running", what="transcription to start")
-    _wait(lambda: (_state(archive, sid)[1]["transcript"][2] or 0) > 0, what="progress to be reported")
+    _wait(lambda: (_state(archive, sid)[1]["transcript"][2] or 0) > 0, what="progress to be reported", poll=0.05)
     first.send_signal(signal.SIGKILL)
     first.wait(timeout=30)
     status, stages, segments = _state(archive, sid)

@@ -33,6 +33,7 @@ class Settings:
     expected_languages: tuple = _f(("nl", "en", "ar", "fa", "tr"), "Languages this archive expects; other detections fall back to default_language.")
     language_min_probability: float = _f(0.8, "Minimum language-detection probability (0-1) to trust a detection.")
     beam_size: int = _f(5, "Beam size for decoding (1 = greedy, faster, slightly worse).")
+    batch_size: int = _f(8, "Speech chunks decoded together (faster-whisper's batched pipeline); 0 decodes one window at a time.")
     compute_type: str = _f("int8", "CTranslate2 compute type (int8 on CPU).")
     device: str = _f("cpu", "Device for the model: cpu or cuda.")
     cpu_threads: int = _f(0, "Threads for the model; 0 means all cores.")
