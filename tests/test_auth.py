@@ -124,3 +124,14 @@ def test_researchers_see_researchers_stories_and_export_search_results(workspace
         workspace.archive.story(s, "het-koor").access = "editors"
         s.commit()
     assert researcher.get("/verhaal/het-koor").status_code == 404
+
+
+def test_restricted_media_is_never_publicly_cacheable(workspace):
+    """het-koor is for researchers: what a signed-in researcher gets must be marked private."""
+    c = workspace.test_client()
+    assert login(c, "onderzoeker").status_code == 302
+    for url in ("/media/het-koor/listen.mp3", "/media/het-koor/transcript.vtt"):
+        r = c.get(url)
+        cache = r.headers["Cache-Control"]
+        assert r.status_code == 200 and "private" in cache and "public" not in cache, (url, cache)
+    assert "private" not in c.get("/media/pop-up-bazaar/listen.mp3").headers.get("Cache-Control", "")

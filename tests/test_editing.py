@@ -114,3 +114,15 @@ def test_review_queue_lists_the_least_sure_first(editable):
         TranscriptEditor(editable, s, "het-koor" if worst.story_id != 1 else "pop-up-bazaar", "esseline") \
             .edit_text(worst.id, "Gecorrigeerd door een mens", worst.version)
         assert worst.id not in [seg.id for seg, _ in review_queue(s, limit=5)]  # corrected: off the queue
+
+
+def test_a_corrected_word_no_longer_finds_the_story(editable):
+    """Automatic keywords are recomputed after a correction: "perfume" must not linger as a keyword."""
+    with editable.session() as s:
+        ed = TranscriptEditor(editable, s, "pop-up-bazaar", "esseline")
+        for seg in list(ed.story.segments):
+            if "perfume" in seg.text.lower():
+                ed.edit_text(seg.id, seg.text.lower().replace("perfume", "zeeppoeder"), seg.version)
+        assert "perfume" not in [t.name for t in ed.story.themes("auto")]
+    assert editable.index.search("perfume", EVERYONE).total == 0
+    assert editable.index.search("zeeppoeder", EVERYONE).total == 1

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .catalog import Segment, SegmentEdit, Story
-from .errors import Conflict, NotFound, UsageError
+from .errors import Conflict, NotFound, StaleVersion, UsageError
 from .indexing import sync
 
 Words = list[list[Any]]  # [start, end, word, probability]
@@ -104,18 +104,28 @@ class TranscriptEditor:
             last = self.session.scalar(select(SegmentEdit).where(SegmentEdit.story_id == self.story.id)
                                        .order_by(SegmentEdit.id.desc()))
             who = f" by {last.user} at {last.at:%H:%M}" if last else ""
-            raise Conflict(f"this passage was changed{who} after you opened it; reload to see the current text "
-                           "and apply your correction again")
+            raise StaleVersion(f"this passage was changed{who} after you opened it; reload to see the current text "
+                               "and apply your correction again")
         return seg
 
-    def _record(self, action: str, before: list[dict], after: list[Segment]) -> SegmentEdit:
+    def _record(self, action: str, before: list[dict], after: list[Segment], remix_audio: bool = False) -> SegmentEdit:
+        """Save the change with its history row, then bring keywords, index (and audio) up to date.
+
+        Keywords are recomputed because a corrected or redacted word must not
+        keep the story findable through an automatic keyword.
+        """
+        from .pipeline import run
+
         self.session.flush()
         edit = SegmentEdit(story_id=self.story.id, user=self.user, action=action, before=before,
                            after=[s.as_dict() for s in after])
         self.session.add(edit)
         self.session.commit()
+        if self.story.status in ("ready", "needs_transcript"):
+            run(self.archive, self.story.id, redo=(("audio",) if remix_audio else ()) + ("tags", "index"))
+        else:
+            sync(self.archive.index, self.story)
         self.session.refresh(self.story)
-        sync(self.archive.index, self.story)
         return edit
 
     def _new(self, data: dict, restore: bool = False) -> Segment:
@@ -162,16 +172,12 @@ class TranscriptEditor:
         With `remix_audio` the listening copies are rebuilt here with those
         stretches muted; the web workspace passes False and queues that job.
         """
-        from .pipeline import run
-
         segs = [self._segment(i, None) for i in segment_ids]
         before = [s.as_dict() for s in segs]
         for s in segs:
             s.redacted = redacted
             s.version += 1
-        self._record("redact" if redacted else "unredact", before, segs)
-        run(self.archive, self.story.id, redo=(("audio",) if remix_audio else ()) + ("tags", "index"))
-        self.session.refresh(self.story)
+        self._record("redact" if redacted else "unredact", before, segs, remix_audio=remix_audio)
         return segs
 
     def split(self, segment_id: int, at_word: int, version: int | None) -> list[Segment]:
@@ -201,8 +207,12 @@ class TranscriptEditor:
         self._record("merge", before, [seg])
         return seg
 
-    def revert(self, edit_id: int) -> SegmentEdit:
-        """Undo one change: its 'after' segments are replaced by its 'before' ones (if untouched since)."""
+    def revert(self, edit_id: int, remix_audio: bool = True) -> SegmentEdit:
+        """Undo one change: its 'after' segments are replaced by its 'before' ones (if untouched since).
+
+        Undoing a redaction changes what the listening copies must mute: with
+        `remix_audio` they are rebuilt here (the web queues that job instead).
+        """
         edit = self.session.get(SegmentEdit, edit_id)
         if edit is None or edit.story_id != self.story.id:
             raise NotFound(f"change {edit_id} is not in the history of {self.story.slug!r}")
@@ -235,7 +245,8 @@ class TranscriptEditor:
             if seg.id not in before_ids:
                 self.session.delete(seg)
         edit.reverted = True
-        return self._record("revert", before_snapshot, restored)
+        redaction = any(b.get("redacted") != a.get("redacted") for b, a in zip(edit.before, edit.after))
+        return self._record("revert", before_snapshot, restored, remix_audio=remix_audio and redaction)
 
     def history(self) -> list[SegmentEdit]:
         return list(self.session.scalars(select(SegmentEdit).where(SegmentEdit.story_id == self.story.id)

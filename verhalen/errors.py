@@ -72,3 +72,7 @@ class ModelError(VerhalenError):
 class Conflict(VerhalenError):
     exit_code = 9
     http_status = 409
+
+
+class StaleVersion(Conflict):
+    """A save based on a version of a passage that someone else has changed since."""

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from verhalen import jobs as queue
 from verhalen.catalog import Segment, SegmentEdit, Story
 from verhalen.editing import TranscriptEditor, review_queue
-from verhalen.errors import Conflict, UsageError, VerhalenError
+from verhalen.errors import Conflict, StaleVersion, UsageError, VerhalenError
 
 from .app import get_archive
 from .editor import get_huey, workspace_blueprint
@@ -59,7 +59,7 @@ def _act(slug: str, anchor: int | None, action):
             result, message = action(editor, s)
         except Conflict as e:
             s.rollback()
-            text = conflict_message(s, editor.story.id) if "after you opened it" in str(e) else str(e)
+            text = conflict_message(s, editor.story.id) if isinstance(e, StaleVersion) else str(e)
             return _fail(slug, anchor, text, 409)
         except VerhalenError as e:
             s.rollback()
@@ -128,11 +128,11 @@ def rename_speaker(slug: str):
 @bp.route("/story/<slug>/revert/<int:edit_id>", methods=["POST"])
 def revert(slug: str, edit_id: int):
     def action(ed: TranscriptEditor, s):
-        ed.revert(edit_id)
+        ed.revert(edit_id, remix_audio=False)  # keywords and index are updated by the revert itself
         undone = s.get(SegmentEdit, edit_id)
         if undone is not None and undone.action in ("redact", "unredact"):
-            # Hidden again or shown again: keywords, index and the muted listening copy follow.
-            queue.enqueue(get_huey(), ed.story.id, redo=("audio", "tags", "index"))
+            # Hidden again or shown again: the muted listening copy follows, in a job.
+            queue.enqueue(get_huey(), ed.story.id, redo=("audio",))
         return [], _("De wijziging is teruggedraaid.")
     return _act(slug, None, action)
 

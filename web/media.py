@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, request, send_file
+from flask import Blueprint, Response, g, request, send_file
 
 from verhalen import access, exports
 from verhalen.catalog import Person, Series
@@ -21,12 +21,20 @@ TRANSCRIPT = {"vtt": "text/vtt", "srt": "application/x-subrip", "txt": "text/pla
 MAX_AGE = 3600
 
 
-def _send(path: Path, mimetype: str) -> Response:
+def _send(path: Path, mimetype: str, public: bool = True) -> Response:
     if not path.is_file():
         raise NotFound("not found")
     # conditional=True: Range -> 206 with Content-Range, If-None-Match/If-Modified-Since -> 304.
     response = send_file(path, mimetype=mimetype, conditional=True, etag=True, max_age=MAX_AGE)
     response.headers["Accept-Ranges"] = "bytes"
+    return private_unless(public, response)
+
+
+def private_unless(public: bool, response: Response) -> Response:
+    """Material only signed-in users may see is marked private: a shared cache must never hand it on."""
+    if not public:
+        response.cache_control.public = False
+        response.cache_control.private = True
     return response
 
 
@@ -34,8 +42,9 @@ def _send(path: Path, mimetype: str) -> Response:
 def listen(slug: str, ext: str):
     archive = get_archive()
     with archive.session() as s:
-        story_id = queries.story(s, slug).id
-    return _send(archive.derived(story_id, f"listen.{ext}"), AUDIO[ext])
+        story = queries.story(s, slug)
+        story_id, public = story.id, access.visible(story, access.PUBLIC, g.today)
+    return _send(archive.derived(story_id, f"listen.{ext}"), AUDIO[ext], public)
 
 
 def segments_of(story) -> list[dict]:
@@ -49,13 +58,14 @@ def transcript(slug: str, fmt: str):
         st = queries.story(s, slug)
         meta = {"title": st.title, "language": st.language, "story": st.slug}
         body = exports.render(fmt, segments_of(st), st.title, meta)
+        public = access.visible(st, access.PUBLIC, g.today)
     charset = "" if fmt == "json" else "; charset=utf-8"
     response = Response(body, content_type=TRANSCRIPT[fmt] + charset)
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Content-Disposition"] = f'inline; filename="{slug}.{fmt}"'
     response.add_etag()
     response.cache_control.max_age = 300
-    return response.make_conditional(request)
+    return private_unless(public, response).make_conditional(request)
 
 
 def derivative(source: Path, cache: Path, width: int, ext: str) -> Path:
