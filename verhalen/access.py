@@ -33,7 +33,7 @@ SHOWN_STATUSES = ("ready", "needs_transcript")
 def levels_for(user: object | None = None) -> frozenset[str]:
     """Access levels a user may see. Anonymous visitors (None) are the public.
 
-    Logged-in users (the editors' issue) will carry a `levels` attribute.
+    Signed-in users get their role's levels (ROLE_LEVELS); an object without a role may carry `levels`.
     """
     if user is None:
         return PUBLIC
