@@ -67,18 +67,23 @@ def convert(src: Path, asr_wav: Path, mp3: Path, opus: Path | None, bitrate: str
         if p is not None:
             p.parent.mkdir(parents=True, exist_ok=True)
     audio = ffmpeg.input(str(src)).audio
-    parts = 3 if opus else 2
-    split = audio.filter_multi_output("asplit", parts)
-    outputs = [split[0].output(str(_tmp(asr_wav)), ac=1, ar=16000, acodec="pcm_s16le", f="wav")]
-
-    def muted(stream):
-        return stream.filter("volume", volume=0, enable=mute_expression(mute)) if mute else stream
-
-    listen = muted(split[1]).filter("loudnorm", **LOUDNORM).filter("aresample", 44100)
-    outputs.append(listen.output(str(_tmp(mp3)), ac=1, acodec="libmp3lame", audio_bitrate=bitrate, f="mp3", map_metadata=-1))
+    split = audio.filter_multi_output("asplit", 2)
+    asr, listen = split[0], split[1]
+    outputs = [asr.output(str(_tmp(asr_wav)), ac=1, ar=16000, acodec="pcm_s16le", f="wav")]
+    if mute:
+        listen = listen.filter("volume", volume=0, enable=mute_expression(mute))
+    # One loudness pass (loudnorm is the slow filter), shared by both listening copies.
+    listen = listen.filter("loudnorm", **LOUDNORM)
     if opus:
-        listen_opus = muted(split[2]).filter("loudnorm", **LOUDNORM).filter("aresample", 48000)
-        outputs.append(listen_opus.output(str(_tmp(opus)), ac=1, acodec="libopus", audio_bitrate="32k", f="ogg", map_metadata=-1))
+        both = listen.filter_multi_output("asplit", 2)
+        copies = [both[0], both[1]]
+    else:
+        copies = [listen]
+    outputs.append(copies[0].filter("aresample", 44100).output(
+        str(_tmp(mp3)), ac=1, acodec="libmp3lame", audio_bitrate=bitrate, f="mp3", map_metadata=-1))
+    if opus:
+        outputs.append(copies[1].filter("aresample", 48000).output(
+            str(_tmp(opus)), ac=1, acodec="libopus", audio_bitrate="32k", f="ogg", map_metadata=-1))
     try:
         run(ffmpeg.merge_outputs(*outputs), name or src.name)
         for p in (asr_wav, mp3, opus):
