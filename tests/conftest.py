@@ -178,3 +178,24 @@ def editor_client(workspace):
     c = workspace.test_client()
     assert login(c, "esseline").status_code == 302
     return c
+
+
+# -- a real browser: Debian's Chromium driven by Playwright ----------------------------
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required", "--mute-audio"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the run (screenshots go to test-artifacts/)."""
+    from playwright.sync_api import sync_playwright
+
+    exe = shutil.which("chromium")
+    assert exe, "Debian's chromium is needed for the browser tests: apt-get install chromium (make test does it)"
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
