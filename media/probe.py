@@ -9,7 +9,7 @@ import av
 
 from verhalen.errors import NotFound, UnsupportedMedia
 
-from .tags import read_cover, read_tags
+from .tags import read_chapters, read_cover, read_tags
 
 # Decode this much audio to prove the file really is audio, not just a header.
 _PROOF_SECONDS = 2.0
@@ -27,6 +27,7 @@ class MediaInfo:
     has_video: bool
     tags: dict[str, str] = field(default_factory=dict)
     cover: tuple[bytes, str] | None = None
+    chapters: tuple[dict, ...] = ()  # [{start (s), title}] from the file's own chapter marks
     warnings: tuple[str, ...] = ()
 
 
@@ -90,6 +91,7 @@ def probe(path: str | Path) -> MediaInfo:
         path=path, size=size, container=fmt, codec=codec, duration=round(duration, 3),
         sample_rate=int(rate), channels=int(channels), has_video=has_video,
         tags=read_tags(path), cover=read_cover(path), warnings=tuple(warnings),
+        chapters=tuple(c for c in read_chapters(path) if 0 <= c["start"] < duration),
     )
 
 

@@ -60,3 +60,24 @@ def read_cover(path: Path) -> tuple[bytes, str] | None:
     pictures.sort(key=lambda p: p[0] != 3)  # type 3 = front cover
     _, data, mime = pictures[0]
     return data, mime
+
+
+def read_chapters(path: Path) -> list[dict]:
+    """Chapters embedded in the file (ID3 CHAP frames, MP4 chapters) as [{start, title}], in order."""
+    f = _mutagen_file(path, easy=False)
+    if f is None:
+        return []
+    out: list[dict] = []
+    tags = f.tags
+    if tags is not None and hasattr(tags, "getall"):
+        for chap in tags.getall("CHAP"):
+            title = chap.sub_frames.get("TIT2")
+            out.append({"start": round(chap.start_time / 1000, 3),
+                        "title": str(title.text[0]) if title and title.text else chap.element_id})
+    mp4_chapters = getattr(f, "chapters", None)
+    if mp4_chapters:
+        try:
+            out += [{"start": round(float(c.start), 3), "title": str(c.title)} for c in mp4_chapters]
+        except (TypeError, AttributeError):
+            pass
+    return sorted(out, key=lambda c: c["start"])

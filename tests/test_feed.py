@@ -94,3 +94,38 @@ def test_listening_copy_supports_range_requests(live_server, demo_archive):
 def test_restricted_media_is_404_over_http(live_server):
     for path in ("/media/het-koor/listen.mp3", "/media/het-koor/transcript.vtt", "/serie/sleutelpersonen/feed.xml"):
         assert _get(live_server.url + path, {"Range": "bytes=0-10"}).status == 404, path
+
+
+def test_chapters_from_the_file_reach_the_page_json_and_feed(archive, tmp_path):
+    """ID3 chapter marks in the recording become the story's chapters: listed on the page, served as
+    Podcasting 2.0 JSON chapters, and linked from the feed with podcast:chapters."""
+    import json as json_mod
+    import shutil as sh
+
+    import feedparser
+    from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
+
+    from conftest import DATA
+    from verhalen.pipeline import StoryMeta, ingest
+    from verhalen.web import create_app
+
+    mp3 = tmp_path / "hoofdstukken.mp3"
+    sh.copyfile(DATA / "nl_koor.mp3", mp3)
+    tags = ID3()
+    tags.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED, child_element_ids=["c1", "c2"]))
+    tags.add(CHAP(element_id="c1", start_time=0, end_time=4000, sub_frames=[TIT2(text=["Het begin"])]))
+    tags.add(CHAP(element_id="c2", start_time=4000, end_time=12000, sub_frames=[TIT2(text=["Repetities <b>&</b>"])]))
+    tags.save(mp3)
+    story = ingest(archive, mp3, StoryMeta(title="Met hoofdstukken", series="Koren", language="nl"))
+    assert story.chapters == [{"start": 0.0, "title": "Het begin"}, {"start": 4.0, "title": "Repetities <b>&</b>"}]
+    c = create_app(archive.settings, archive).test_client()
+    page = c.get(f"/verhaal/{story.slug}").get_data(as_text=True)
+    assert "Hoofdstukken" in page and "Repetities &lt;b&gt;&amp;&lt;/b&gt;" in page and "?t=4#t=00:04" in page
+    r = c.get(f"/media/{story.slug}/chapters.json")
+    assert r.status_code == 200 and r.content_type.startswith("application/json+chapters")
+    assert r.headers["Access-Control-Allow-Origin"] == "*"
+    assert json_mod.loads(r.data)["chapters"][1] == {"startTime": 4.0, "title": "Repetities <b>&</b>"}
+    feed = feedparser.parse(c.get("/serie/koren/feed.xml").data)
+    item = feed.entries[0]
+    assert item["podcast_chapters"]["url"].endswith(f"/media/{story.slug}/chapters.json")
+    assert item["podcast_chapters"]["type"] == "application/json+chapters"

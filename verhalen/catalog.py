@@ -112,6 +112,8 @@ class Story(Base):
     # pending -> ready, or failed / needs_transcript; see pipeline.py.
     status: Mapped[str] = mapped_column(String(30), default="pending")
     consent_notes: Mapped[str] = mapped_column(Text, default="")
+    # [{"start": seconds, "title": "..."}], from the file's chapter marks (podcast:chapters in the feed).
+    chapters: Mapped[list[Any]] = mapped_column(default=list)
     consent_file: Mapped[str | None] = mapped_column(String(300))
     created_by: Mapped[str | None] = mapped_column(String(200))
     # Which worker is processing the story and when it last said so: a job whose

@@ -242,7 +242,7 @@ def _register(archive: Archive, path: Path, info, sha: str, meta: StoryMeta, sto
                 slug=catalog.unique_slug(session, Story, title), title=title, description=meta.description,
                 recorded=meta.recorded, access=meta.access, embargo_until=meta.embargo_until,
                 published=meta.published, language_requested=meta.language, status="pending",
-                consent_notes=meta.consent_notes, created_by=created_by,
+                consent_notes=meta.consent_notes, created_by=created_by, chapters=list(info.chapters),
             )
             if meta.series:
                 story.series = catalog.get_or_create(session, catalog.Series, meta.series)

@@ -98,6 +98,9 @@ def build_feed(series: Series, stories: list[Story], listen_size) -> bytes:
             if fmt == "vtt":
                 attrs["rel"] = "captions"
             _sub(item, f"{{{PODCAST}}}transcript", **attrs)
+        if st.chapters:
+            _sub(item, f"{{{PODCAST}}}chapters", url=url_for("media.chapters", slug=st.slug, _external=True),
+                 type="application/json+chapters")
         for credit in st.credits:
             p = credit.person
             attrs = {"role": PODCAST_ROLES.get(credit.role, "guest"),

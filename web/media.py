@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, g, request, send_file
+from flask import Blueprint, Response, g, jsonify, request, send_file
 
 from verhalen import access, exports
 from verhalen.catalog import Person, Series
@@ -66,6 +66,23 @@ def transcript(slug: str, fmt: str):
     response.add_etag()
     response.cache_control.max_age = 300
     return private_unless(public, response).make_conditional(request)
+
+
+@bp.route("/media/<slug>/chapters.json")
+def chapters(slug: str):
+    """Podcasting 2.0 JSON chapters (application/json+chapters), for podcast apps."""
+    with get_archive().session() as s:
+        st = queries.story(s, slug)
+        if not st.chapters:
+            raise NotFound("this story has no chapters")
+        body = {"version": "1.2.0", "title": st.title,
+                "chapters": [{"startTime": c["start"], "title": c["title"]} for c in st.chapters]}
+        public = access.visible(st, access.PUBLIC, g.today)
+    response = jsonify(body)
+    response.content_type = "application/json+chapters"
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.cache_control.max_age = 300
+    return private_unless(public, response)
 
 
 def derivative(source: Path, cache: Path, width: int, ext: str) -> Path:

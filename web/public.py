@@ -66,6 +66,7 @@ def story_meta(story: Story) -> dict:
         "places": [{"name": p.name, "slug": p.slug} for p in story.places],
         "themes": [{"name": t.name, "slug": t.slug} for t in story.themes("editor")],
         "keywords": [{"name": t.name, "slug": t.slug} for t in story.themes("auto")],
+        "chapters": list(story.chapters or []),
     }
 
 

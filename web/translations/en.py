@@ -8,6 +8,7 @@ MESSAGES = {
     "1 verhaal": "1 story",
     "Afbeelding bij {name}": "Artwork for {name}",
     "Afleveringen": "Episodes",
+    "Hoofdstukken": "Chapters",
     "Bekijk hierboven hoe je zoekt, of probeer gewoon een paar woorden.": "See above how to search, or just try a few words.",
     "Citeer dit moment": "Cite this moment",
     "Dat lukte niet": "That did not work",
