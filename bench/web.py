@@ -426,7 +426,8 @@ def main() -> None:
             f"(http.client, keep-alive, no think time) in another process for {seconds:.0f} s per endpoint, one endpoint at a "
             "time, after 3 untimed warm-up requests each and a 5-s single-client run (the unloaded service time); latency = request sent to whole body read. "
             "The clients share the 2 cores with the server, so figures are a floor for this machine, not "
-            "a server-only measure.", "",
+            "a server-only measure. Smoke run: `.venv/bin/python bench/web.py --quick` (10 h, 5 s per endpoint, "
+            "docs untouched).", "",
             out,
         ]))
 
