@@ -122,8 +122,9 @@ class SearchIndex:
     def __init__(self, path: Path, lock_timeout: float = 120.0):
         self.path = Path(path)
         self.lock_timeout = lock_timeout
-        self._lock = threading.Lock()
-        self._searchers: dict = {}
+        # One searcher per thread and index: the web server answers from
+        # several threads, and a whoosh searcher is not meant to be shared.
+        self._local = threading.local()
         self._facet_cache: tuple | None = None
         # True when an index made by an older version (another schema) was
         # found and replaced by an empty one: the owner must refill it.
@@ -221,23 +222,29 @@ class SearchIndex:
 
     # -- searching --------------------------------------------------------
 
+    @property
+    def _searchers(self) -> dict:
+        if not hasattr(self._local, "searchers"):
+            self._local.searchers = {}
+        return self._local.searchers
+
     def _searcher(self, name: str):
-        with self._lock:
-            s = self._searchers.get(name)
-            if s is not None and not s.up_to_date():
-                # A fresh searcher, not s.refresh(): refresh reuses segment
-                # readers and can miss deletions made in place. The old one is
-                # not closed: another thread may still be reading from it.
-                s = None
-            if s is None:
-                s = self._ix[name].searcher()
-            self._searchers[name] = s
-            return s
+        s = self._searchers.get(name)
+        if s is not None and not s.up_to_date():
+            # A fresh searcher, not s.refresh(): refresh reuses segment
+            # readers and can miss deletions made in place.
+            s.close()
+            s = None
+        if s is None:
+            s = self._searchers[name] = self._ix[name].searcher()
+        return s
 
     def _facet_table(self, searcher) -> dict[int, dict]:
         # Facet values of every story, read once per index generation: counting
         # facets is then a dictionary walk over the matching story numbers.
-        key = id(searcher.reader())
+        # Keyed by the index generation, so every thread's searcher of the same
+        # generation shares one table (document numbers are the same).
+        key = searcher.reader().generation()
         if self._facet_cache is None or self._facet_cache[0] != key:
             table = {docnum: f.get("facets", {}) for docnum, f in searcher.reader().iter_docs()}
             self._facet_cache = (key, table)

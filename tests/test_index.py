@@ -161,3 +161,33 @@ def test_prefix_also_finds_words_stemmed_shorter(tmp_path):
     r = ix.search("bakk*", ALL)
     assert r.total == 1 and "[bakken]" in r.stories[0].hits[0].snippet("[", "]")
     ix.close()
+
+
+def test_searching_from_many_threads_while_writing(tmp_path):
+    """The viewer searches from several server threads while a worker writes: no errors, no stale totals."""
+    import threading
+
+    ix = SearchIndex(tmp_path / "ix")
+    for i in range(20):
+        ix.add(StoryDoc(i, f"s{i}", f"S{i}", segments=tuple(seg(i * 100 + j, j * 8.0, "de oude haven van bakker jan")
+                                                             for j in range(10))))
+    errors: list[str] = []
+
+    def read():
+        for _ in range(25):
+            try:
+                assert ix.search('"oude haven" bakk*').total >= 20
+            except Exception as e:  # noqa: BLE001 - collected and asserted below
+                errors.append(repr(e))
+
+    def write():
+        for i in range(20, 30):
+            ix.add(StoryDoc(i, f"s{i}", f"S{i}", segments=(seg(i * 100, 0.0, "oude haven en bakkerij"),)))
+
+    threads = [threading.Thread(target=read) for _ in range(6)] + [threading.Thread(target=write)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and ix.search('"oude haven"').total == 30
+    ix.close()
