@@ -166,7 +166,16 @@ def test_runs_snap_to_pauses():
 
 def test_a_segment_repeating_the_previous_one_is_a_loop():
     from verhalen.transcription import SegmentText, repeats_previous
-    a = SegmentText(0, 2, " Mij van netig mensen, at het hele land.", -0.3, 0.1)
-    b = SegmentText(2, 4, " mij van netig mensen at het hele land", -0.3, 0.1)
-    assert repeats_previous(b, [a]) and not repeats_previous(b, []) 
+    a = SegmentText(16.2, 20.7, " Mij van netig mensen, at het hele land.", -0.3, 0.1)
+    squeezed = SegmentText(20.7, 21.7, " mij van netig mensen at het hele land", -0.3, 0.1)  # 8 words in 1 s
+    assert repeats_previous(squeezed, [a]) and not repeats_previous(squeezed, [])
+    unsure = SegmentText(21.0, 25.0, " Mij van netig mensen at het hele land.", -1.4, 0.1)
+    assert repeats_previous(unsure, [a])
     assert not repeats_previous(SegmentText(2, 3, " Ja ja.", 0, 0), [SegmentText(0, 1, " Ja ja.", 0, 0)])
+
+
+def test_a_sentence_really_said_twice_is_kept():
+    from verhalen.transcription import SegmentText, repeats_previous
+    first = SegmentText(0.0, 4.0, " Many visitors came back the next week.", -0.2, 0.1)
+    again = SegmentText(4.5, 8.5, " Many visitors came back the next week.", -0.2, 0.1)
+    assert not repeats_previous(again, [first])

@@ -245,12 +245,24 @@ def clean_segment(seg: SegmentText) -> SegmentText | None:
                        seg.avg_logprob, seg.no_speech_prob, tuple(words), seg.language)
 
 
+MAX_WORDS_PER_SECOND = 5.0  # faster than anyone speaks: Dutch and English talk runs at 2-4
+
+
 def repeats_previous(seg: SegmentText, kept: list[SegmentText]) -> bool:
-    """True when a segment says exactly what the one before it said: Whisper's loop across segments."""
+    """True when a segment is Whisper looping: it says word for word what the one before it said
+    (3+ words) AND does so implausibly (overlapping it, faster than speech, or with low confidence).
+
+    A sentence really said twice (a refrain, a question read back) is kept: it takes normal time.
+    """
     if not kept:
         return False
+    prev = kept[-1]
     key = [_norm(w) for w in seg.text.split()]
-    return len(key) >= 3 and key == [_norm(w) for w in kept[-1].text.split()]
+    if len(key) < 3 or key != [_norm(w) for w in prev.text.split()]:
+        return False
+    duration = max(seg.end - seg.start, 0.01)
+    return (seg.start < prev.end - 0.1 or len(key) / duration > MAX_WORDS_PER_SECOND
+            or (seg.avg_logprob is not None and seg.avg_logprob < -1.0))
 
 
 def hotwords_for(terms: Iterable[str], limit: int = 60) -> list[str]:
