@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
 
 from verhalen import access
 from verhalen.catalog import Story
 from verhalen.exports import mmss
 
-from . import queries
+from . import queries, transcript_html
+from .i18n import gettext as _
 from .app import get_archive
 
 bp = Blueprint("public", __name__)
@@ -86,7 +88,12 @@ def story(slug: str):
         has_opus = archive.derived(st.id, "listen.opus").is_file()
         has_mp3 = archive.derived(st.id, "listen.mp3").is_file()
         start = parse_time(request.args.get("t"))
-        return render_template("story.html", story=st, meta=story_meta(st), segments=transcript_view(st),
+        shown = access.public_segments(st)
+        cache = current_app.extensions.setdefault("verhalen_transcripts", OrderedDict())
+        transcript = transcript_html.cached(cache, st.id, g.lang, shown,
+                                            lambda: transcript_html.render(transcript_view(st), _))
+        return render_template("story.html", story=st, meta=story_meta(st), transcript=transcript,
+                               has_transcript=bool(shown),
                                has_opus=has_opus, has_mp3=has_mp3, start=start,
                                start_label=mmss(start) if start is not None else None,
                                cover=bool(st.recording and st.recording.cover_art),
