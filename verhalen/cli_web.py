@@ -25,6 +25,12 @@ def _check_image(src: Path, derived_dir: Path, cache: str) -> None:
     make_derivatives(src, derived_dir / "images" / cache, name=src.name)
 
 
+def _attach_picture(archive, src: Path, cache: str, folder: str, slug: str) -> str:
+    """Validate a portrait or artwork, build its derivatives, keep the original; return its home-relative path."""
+    _check_image(src, archive.settings.derived_dir, cache)
+    return _copy_original(src, archive.settings.home, folder, slug)
+
+
 def register(cli) -> None:
     """Add the viewer's commands to the `verhalen` group."""
     # click.pass_obj, not cli.pass_ctx: under `python -m verhalen.cli` the cli module exists twice
@@ -75,8 +81,7 @@ def register(cli) -> None:
         with archive.session() as s:
             p = catalog.get_or_create(s, catalog.Person, name)
             if portrait:
-                _check_image(portrait, archive.settings.derived_dir, f"person-{p.id}")
-                p.portrait = _copy_original(portrait, archive.settings.home, "portraits", p.slug)
+                p.portrait = _attach_picture(archive, portrait, f"person-{p.id}", "portraits", p.slug)
             if bio is not None:
                 p.bio = bio
             s.commit()
@@ -97,8 +102,7 @@ def register(cli) -> None:
         with archive.session() as s:
             se = catalog.get_or_create(s, catalog.Series, name)
             if artwork:
-                _check_image(artwork, archive.settings.derived_dir, f"series-{se.id}")
-                se.artwork = _copy_original(artwork, archive.settings.home, "artwork", se.slug)
+                se.artwork = _attach_picture(archive, artwork, f"series-{se.id}", "artwork", se.slug)
             if description is not None:
                 se.description = description
             s.commit()
