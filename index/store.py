@@ -122,9 +122,12 @@ class SearchIndex:
     def __init__(self, path: Path, lock_timeout: float = 120.0):
         self.path = Path(path)
         self.lock_timeout = lock_timeout
-        # One searcher per thread and index: the web server answers from
-        # several threads, and a whoosh searcher is not meant to be shared.
-        self._local = threading.local()
+        # One searcher per index, used by one search at a time: whoosh is pure
+        # Python, so threads gain nothing by searching at once (the GIL), while a
+        # searcher per server thread multiplied memory (bench/web.py: 4.7 GB at
+        # 1,000 h) and a shared searcher is not meant for concurrent use.
+        self._lock = threading.RLock()
+        self._searchers: dict = {}
         self._facet_cache: tuple | None = None
         # True when an index made by an older version (another schema) was
         # found and replaced by an empty one: the owner must refill it.
@@ -203,16 +206,6 @@ class SearchIndex:
     def remove(self, story_id: int) -> None:
         self.write(remove=[story_id])
 
-    def clear(self) -> None:
-        """Drop everything (for a full rebuild)."""
-        for name in (STORIES, SEGMENTS):
-            self._ix[name].writer(timeout=self.lock_timeout).commit(mergetype=_clear_all)
-        self._searchers.clear()
-
-    def optimize(self) -> None:
-        for name in (STORIES, SEGMENTS):
-            self._ix[name].optimize()
-
     def story_ids(self) -> set[int]:
         with self._ix[STORIES].searcher() as s:
             return {int(f["story_id"]) for f in s.all_stored_fields()}
@@ -222,13 +215,8 @@ class SearchIndex:
 
     # -- searching --------------------------------------------------------
 
-    @property
-    def _searchers(self) -> dict:
-        if not hasattr(self._local, "searchers"):
-            self._local.searchers = {}
-        return self._local.searchers
-
     def _searcher(self, name: str):
+        """The index's searcher, fresh when the index changed (call with self._lock held)."""
         s = self._searchers.get(name)
         if s is not None and not s.up_to_date():
             # A fresh searcher, not s.refresh(): refresh reuses segment
@@ -256,7 +244,10 @@ class SearchIndex:
 
         Raises QueryError for a query that cannot be understood.
         """
-        visibility = visibility or Visibility()
+        with self._lock:
+            return self._search(text, visibility or Visibility(), page, per_page, hits_per_story)
+
+    def _search(self, text: str, visibility: Visibility, page: int, per_page: int, hits_per_story: int) -> SearchResult:
         stories = self._searcher(STORIES)
         q = parse(text, stories.schema, ("title", "text", "meta"))
         allowed = _visibility_filter(visibility)
@@ -290,19 +281,16 @@ class SearchIndex:
         return SearchResult(text, total, page, per_page, tuple(story_hits), facets)
 
     def close(self) -> None:
-        for s in self._searchers.values():
-            s.close()
-        self._searchers.clear()
+        with self._lock:
+            for s in self._searchers.values():
+                s.close()
+            self._searchers.clear()
 
 
 def _same_schema(old: Schema, new: Schema) -> bool:
     """Same fields with the same posting formats (an older index may use whoosh's buggy Positions)."""
     return sorted(old.names()) == sorted(new.names()) and all(
         type(old[n].format) is type(new[n].format) for n in new.names())
-
-
-def _clear_all(writer, segments):
-    return []
 
 
 def _visibility_filter(v: Visibility) -> Query:
