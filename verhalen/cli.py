@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import click
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from . import __version__, catalog, exports, settings as settings_mod
 from .access import ROLE_LEVELS as LEVELS
