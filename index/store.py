@@ -24,7 +24,7 @@ from typing import Iterable
 
 from whoosh import index as windex
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
-from whoosh.query import And, NumericRange, Or, Query, Term
+from whoosh.query import And, NumericRange, Or, Phrase, Query, Term
 from whoosh.index import LockError
 
 from verhalen.errors import ArchiveError
@@ -265,18 +265,28 @@ class SearchIndex:
         seg_q = moments(expand(q, stories.reader()))
         terms = highlight_terms(seg_q) if seg_q is not None else frozenset()
         segments = self._searcher(SEGMENTS)
-        story_hits = []
-        for hit in top:
-            sid = hit["story_id"]
-            found = []
-            if seg_q is not None:
-                seg_results = segments.search(And([seg_q, Term("story_id", sid)]), limit=hits_per_story)
-                for sh in seg_results:
-                    marks = mark_ranges(sh["text"], terms)
-                    when = time_at(sh["times"], marks[0][0], sh["start"]) if marks else sh["start"]
-                    found.append(SegmentHit(sh["segment_id"], sh["start"], sh["end"], when, sh["text"], tuple(marks)))
-                found.sort(key=lambda m: m.start)
-            story_hits.append(StoryHit(int(sid), hit["slug"], hit["title"], hit.score or 0.0, tuple(found)))
+        found: dict[str, list[SegmentHit]] = {hit["story_id"]: [] for hit in top}
+
+        def collect(results) -> None:
+            for sh in results:
+                marks = mark_ranges(sh["text"], terms)
+                when = time_at(sh["times"], marks[0][0], sh["start"]) if marks else sh["start"]
+                found[sh["story_id"]].append(
+                    SegmentHit(sh["segment_id"], sh["start"], sh["end"], when, sh["text"], tuple(marks)))
+
+        if seg_q is not None and found:
+            if _has_phrase(seg_q):
+                # A phrase matcher is costly to build, so the whole page's moments come from one
+                # search, at most `hits_per_story` per story (whoosh's collapse). whoosh applies
+                # the limit before collapsing, so stories left without a moment get their own search.
+                collect(segments.search(seg_q, filter=Or([Term("story_id", sid) for sid in found]),
+                                        limit=hits_per_story * len(found), collapse="story_id",
+                                        collapse_limit=hits_per_story))
+            for sid, have in found.items():
+                if not have:
+                    collect(segments.search(And([seg_q, Term("story_id", sid)]), limit=hits_per_story))
+        story_hits = [StoryHit(int(hit["story_id"]), hit["slug"], hit["title"], hit.score or 0.0,
+                               tuple(sorted(found[hit["story_id"]], key=lambda m: m.start))) for hit in top]
         facets = {name: sorted(c.items(), key=lambda kv: (-kv[1], kv[0])) for name, c in counts.items() if c}
         return SearchResult(text, total, page, per_page, tuple(story_hits), facets)
 
@@ -285,6 +295,10 @@ class SearchIndex:
             for s in self._searchers.values():
                 s.close()
             self._searchers.clear()
+
+
+def _has_phrase(q: Query) -> bool:
+    return isinstance(q, Phrase) or any(_has_phrase(c) for c in q.children())
 
 
 def _same_schema(old: Schema, new: Schema) -> bool:
