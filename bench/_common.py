@@ -70,6 +70,11 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
+def heading(title: str) -> list[str]:
+    """The first lines of a benchmark's docs section: its title and how, when and where it was measured."""
+    return [f"## {title}", "", f"Command: `{command()}`  ", f"Date: {now()}  ", f"Machine: {machine()}", ""]
+
+
 def update_section(name: str, body: str, path: Path = DOCS) -> None:
     """Replace (or append) the text between <!-- bench:name --> and <!-- /bench:name -->."""
     start, end = f"<!-- bench:{name} -->", f"<!-- /bench:{name} -->"

@@ -159,6 +159,18 @@ def read_stories(path: Path, first: int = 1, last: int | None = None):
             yield d
 
 
+def batches(path: Path, hours: int, size: int):
+    """The corpus's first `hours` stories in lists of `size` (the last one shorter), as each engine writes them."""
+    batch = []
+    for d in read_stories(path, 1, hours):
+        batch.append(d)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 def story_doc(d: dict):
     from index import SegmentDoc, StoryDoc
 
@@ -210,14 +222,8 @@ def worker_whoosh(corpus: Path, hours: int, work: Path, batch: int, mode: str) -
         from verhalen.indexing import REBUILD_BATCH
 
         t0 = time.perf_counter()
-        docs = []
-        for d in read_stories(corpus, 1, hours):
-            docs.append(story_doc(d))
-            if len(docs) >= REBUILD_BATCH:
-                ix.write(add=docs)
-                docs = []
-        if docs:
-            ix.write(add=docs)
+        for stories in batches(corpus, hours, REBUILD_BATCH):
+            ix.write(add=[story_doc(d) for d in stories])
         res["rebuild_s"] = time.perf_counter() - t0
         res["rebuild_batch"] = REBUILD_BATCH
         res["size_bytes"] = ix.size_bytes()
@@ -238,11 +244,8 @@ def worker_whoosh(corpus: Path, hours: int, work: Path, batch: int, mode: str) -
               f"{ix.size_bytes() / 1e6:.0f} MB, {len(list(ixdir.iterdir()))} files", file=sys.stderr, flush=True)
         pending.clear()
 
-    for d in read_stories(corpus, 1, hours):
-        pending.append(story_doc(d))
-        if len(pending) >= batch:
-            flush()
-    if pending:
+    for stories in batches(corpus, hours, batch):
+        pending.extend(story_doc(d) for d in stories)
         flush()
     res["build_s"] = time.perf_counter() - t0
     res["batch_s"] = batch_s
@@ -300,13 +303,8 @@ def worker_fts5(corpus: Path, hours: int, work: Path, batch: int, mode: str) -> 
 
     res: dict = {}
     t0 = time.perf_counter()
-    pending = []
-    for d in read_stories(corpus, 1, hours):
-        pending.append(d)
-        if len(pending) >= batch:
-            add(pending)
-            pending = []
-    add(pending)
+    for stories in batches(corpus, hours, batch):
+        add(stories)
     res["build_s"] = time.perf_counter() - t0
     con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     res["size_bytes"] = sum(p.stat().st_size for p in work.glob("fts5.sqlite*"))
@@ -410,13 +408,8 @@ def worker_tantivy(corpus: Path, hours: int, work: Path, batch: int, mode: str) 
 
     res: dict = {}
     t0 = time.perf_counter()
-    pending = []
-    for d in read_stories(corpus, 1, hours):
-        pending.append(d)
-        if len(pending) >= batch:
-            add(pending)
-            pending = []
-    add(pending)
+    for stories in batches(corpus, hours, batch):
+        add(stories)
     for w in (sw, gw):
         w.wait_merging_threads()
     res["build_s"] = time.perf_counter() - t0
@@ -591,10 +584,7 @@ def main() -> None:
     print(body)
     if not (a.quick or a.no_docs):
         C.update_section("search", "\n".join([
-            "## Search (`bench/search.py`)", "",
-            f"Command: `{C.command()}`  ",
-            f"Date: {C.now()}  ",
-            f"Machine: {C.machine()}", "",
+            *C.heading("Search (`bench/search.py`)"),
             "Corpus: synthetic pseudo-Dutch transcripts (30k-word Zipf-Mandelbrot vocabulary plus planted real "
             "words at known story frequencies), ~9,000 words per hour, one 1-hour story per hour, ~8-s segments "
             "of 20 words with word timings, facet values from small sets; seeded, identical for every engine. "

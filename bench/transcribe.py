@@ -281,10 +281,7 @@ def main() -> None:
     print(out)
     if not (a.quick or a.no_docs):
         C.update_section("transcribe", "\n".join([
-            "## Transcription (`bench/transcribe.py`)", "",
-            f"Command: `{C.command()}`  ",
-            f"Date: {C.now()}  ",
-            f"Machine: {C.machine()}", "",
+            *C.heading("Transcription (`bench/transcribe.py`)"),
             f"Model: bundled Whisper base (CTranslate2), int8, cpu_threads={THREADS}, faster-whisper "
             f"{faster_whisper.__version__}. \"ours\" = `Transcriber(model_dir, settings).transcribe(path, lang, None)` "
             "with default settings (BatchedInferencePipeline, batch 8, beam 5, without_timestamps=False); "

@@ -419,10 +419,7 @@ def main() -> None:
     print(out)
     if not (a.quick or a.no_docs):
         C.update_section("web", "\n".join([
-            "## Viewer under load (`bench/web.py`)", "",
-            f"Command: `{C.command()}`  ",
-            f"Date: {C.now()}  ",
-            f"Machine: {C.machine()}", "",
+            *C.heading("Viewer under load (`bench/web.py`)"),
             f"Archive: {hours:,} one-hour stories (synthetic pseudo-Dutch transcripts from bench/search.py's "
             "generator, ~450 segments of 20 words with word timings each) in the SQLite catalog, written with "
             "the verhalen.catalog models; the index made by `verhalen.indexing.rebuild`; "
