@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from conftest import DATA
 from services import Postgres
+from verhalen import catalog
 from verhalen import settings as settings_mod
 from verhalen.archive import Archive
 from verhalen.errors import Duplicate
@@ -31,8 +32,18 @@ def test_archive_on_postgresql(postgres, model_dir, tmp_path):
         tables = set(inspect(archive.engine).get_table_names())
         assert {"stories", "segments", "recordings", "alembic_version"} <= tables
         assert not (tmp_path / "archive" / "catalog.sqlite").exists()
+        generation = _generation(archive)
         story = ingest(archive, DATA / "en_market.wav", StoryMeta(title="Markt", people=[("Basma", "narrator")]))
         assert story.status == "ready"
+        # The page cache's key (migration 0004's statement triggers): bumped by the ingest, not by job bookkeeping.
+        after = _generation(archive)
+        assert after > generation
+        with archive.engine.begin() as conn:
+            conn.execute(text("UPDATE stories SET heartbeat = now(), claimed_by = 'w1'"))
+        assert _generation(archive) == after
+        with archive.engine.begin() as conn:
+            conn.execute(text("UPDATE people SET bio = 'Verteller'"))
+        assert _generation(archive) == after + 1
         with archive.session() as session:
             st = archive.story(session, "markt")
             assert st.segments and st.segments[0].words and st.recording.tags == {}
@@ -46,3 +57,8 @@ def test_archive_on_postgresql(postgres, model_dir, tmp_path):
     with again.session() as session:
         assert again.story(session, "markt").title == "Markt"
     again.close()
+
+
+def _generation(archive) -> int:
+    with archive.engine.connect() as conn:
+        return catalog.generation(conn)

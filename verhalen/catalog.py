@@ -16,6 +16,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -28,6 +29,7 @@ from sqlalchemy import (
     create_engine,
     event,
     select,
+    text as sql_text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
@@ -287,6 +289,20 @@ class SegmentEdit(Base):
     after: Mapped[list[Any]] = mapped_column(default=list)
     reverted: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class CatalogGeneration(Base):
+    """One row whose counter database triggers bump on every change a public page could show
+    (migration 0004): the viewer's page cache is keyed by it."""
+
+    __tablename__ = "catalog_generation"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+def generation(conn: Any) -> int:
+    """The catalog generation: equal numbers mean no public-facing row changed in between."""
+    return conn.execute(sql_text("SELECT n FROM catalog_generation WHERE id = 1")).scalar_one()
 
 
 # -- engine and session -------------------------------------------------

@@ -46,6 +46,7 @@ class Settings:
     worker_lease_seconds: float = _f(120.0, "A job whose worker has not reported for this long is taken over (the worker died).")
     max_upload_mb: int = _f(2048, "Largest recording the web upload accepts, in MiB.")
     session_cookie_secure: bool = _f(False, "Send the login cookie over HTTPS only (turn on behind HTTPS).")
+    page_cache_mb: int = _f(128, "Memory per server process for finished public pages, gzip-compressed, in MiB (0 turns the page cache off).")
 
     # -- derived paths -------------------------------------------------
     @property

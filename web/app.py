@@ -55,9 +55,46 @@ def create_app(settings: Settings, archive: Archive | None = None, today: dt.dat
     def _http_error(e: HTTPException):
         return _error_page(e.code or 500, e.description or "")
 
+    _page_cache(app, settings)
     app.jinja_env.filters["mmss"] = mmss
     app.jinja_env.globals["image_base"] = lambda kind, slug: f"{request.script_root}/beeld/{kind}/{slug}"
     return app
+
+
+# Public endpoints whose anonymous responses web/page_cache.py may keep (never media or the workspace).
+CACHED_ENDPOINTS = frozenset({
+    "public.home", "public.story", "public.story_json", "search.search", "feeds.feed",
+    "browse.person", "browse.series", "browse.themes", "browse.theme", "browse.places", "browse.place",
+    "browse.sitemap", "browse.robots",
+})
+
+
+def _page_cache(app: Flask, settings: Settings) -> None:
+    from werkzeug.exceptions import HTTPException as RoutingError
+
+    from verhalen import catalog
+
+    from .page_cache import PageCache
+
+    archive = app.extensions["verhalen_archive"]
+    unknown = CACHED_ENDPOINTS - {r.endpoint for r in app.url_map.iter_rules()}
+    assert not unknown, f"CACHED_ENDPOINTS names no route: {unknown}"
+
+    def cacheable(environ) -> bool:
+        try:
+            endpoint, _ = app.url_map.bind_to_environ(environ).match()
+        except RoutingError:
+            return False
+        return endpoint in CACHED_ENDPOINTS
+
+    def version() -> tuple:
+        with archive.engine.connect() as conn:
+            gen = catalog.generation(conn)
+        return gen, archive.index.generation()
+
+    app.wsgi_app = PageCache(app.wsgi_app, cacheable, version,
+                             today=lambda: app.config["TODAY"] or dt.date.today(),
+                             languages=i18n.LANGUAGES, max_bytes=settings.page_cache_mb * 2**20)
 
 
 def _error_page(status: int, detail: str):
