@@ -23,9 +23,9 @@ from .editor import workspace_blueprint
 from .editor_jobs import job_view
 from .editor_upload import save_consent
 from .i18n import gettext as _
+from .transcript_html import LOW_WORD
 
 bp = workspace_blueprint("editor_story", __name__)
-LOW_WORD = 0.5
 
 
 def segments_view(story) -> list[dict]:

@@ -17,10 +17,6 @@ from .app import get_archive
 
 bp = Blueprint("public", __name__)
 
-LOW_WORD = 0.5        # word probability below this: "may be wrong"
-LOW_SEGMENT = -1.0    # segment avg_logprob below this: whole passage uncertain
-
-
 def parse_time(value: str | None) -> float | None:
     """Seconds from '75', '75.5', '1:15', '01:02:03' or '1m15s'; None when absent or unreadable."""
     if not value:
@@ -38,23 +34,6 @@ def parse_time(value: str | None) -> float | None:
         h, mi, s = (int(x or 0) for x in m.groups())
         return float(h * 3600 + mi * 60 + s)
     return None
-
-
-def transcript_view(story: Story) -> list[dict]:
-    """Segments for the template: words with their time and a low-confidence flag."""
-    out = []
-    for seg in access.public_segments(story):
-        words = []
-        for w in seg.words or []:
-            text = str(w[2])
-            stripped = text.lstrip()
-            words.append({"t": round(float(w[0]), 2), "pre": text[: len(text) - len(stripped)],
-                          "text": stripped, "low": w[3] is not None and float(w[3]) < LOW_WORD})
-        low = (seg.avg_logprob is not None and seg.avg_logprob < LOW_SEGMENT) or \
-              (seg.no_speech_prob is not None and seg.no_speech_prob > 0.6)
-        out.append({"id": seg.id, "start": round(seg.start, 2), "end": round(seg.end, 2), "speaker": seg.speaker,
-                    "text": seg.text.strip(), "words": words, "low": low})
-    return out
 
 
 def story_meta(story: Story) -> dict:
@@ -88,10 +67,10 @@ def story(slug: str):
         has_opus = archive.derived(st.id, "listen.opus").is_file()
         has_mp3 = archive.derived(st.id, "listen.mp3").is_file()
         start = parse_time(request.args.get("t"))
-        shown = access.public_segments(st)
+        shown = access.public_segment_rows(s, st)
         cache = current_app.extensions.setdefault("verhalen_transcripts", OrderedDict())
         transcript = transcript_html.cached(cache, st.id, g.lang, shown,
-                                            lambda: transcript_html.render(transcript_view(st), _))
+                                            lambda: transcript_html.render(shown, _))
         return render_template("story.html", story=st, meta=story_meta(st), transcript=transcript,
                                has_transcript=bool(shown),
                                has_opus=has_opus, has_mp3=has_mp3, start=start,

@@ -10,6 +10,7 @@ miss the cache, whatever their ids.
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from threading import Lock
 
@@ -19,36 +20,59 @@ from verhalen.exports import mmss
 
 _CACHE_SIZE = 64
 _LOCK = Lock()
+_SPECIAL = re.compile(r"[&<>\"']")
+LOW_WORD = 0.5        # word probability below this: "may be wrong"
+LOW_SEGMENT = -1.0    # segment avg_logprob below this: whole passage uncertain
 
 
 def fingerprint(segments) -> int:
     return hash(tuple((s.id, s.version, s.start, s.end, s.speaker, s.text, len(s.words or ())) for s in segments))
 
 
-def render(segments: list[dict], gettext) -> Markup:
-    """HTML for segments as made by web.public.transcript_view (same markup as before, escaped)."""
+def _segment_low(seg) -> bool:
+    return (seg.avg_logprob is not None and seg.avg_logprob < LOW_SEGMENT) or \
+           (seg.no_speech_prob is not None and seg.no_speech_prob > 0.6)
+
+
+def render(segments, gettext) -> Markup:
+    """HTML for the shown segments (catalog Segment rows): one <p> per segment, one <span> per word.
+
+    Written for speed (a 1-hour story has ~9,000 words): no intermediate dicts,
+    and a segment whose words hold no character HTML cares about is not escaped
+    word by word. Every text still goes through escape().
+    """
     unsure = escape(gettext("mogelijk onjuist"))
     title = f' title="{unsure}"'
+    listen_from = str(escape(gettext("Luister vanaf {time}")))  # the template; {time} is mm:ss, safe
     out: list[str] = []
+    add = out.append
     for seg in segments:
-        start = seg["start"]
-        label = escape(gettext("Luister vanaf {time}", time=mmss(start)))
-        out.append(f'<p class="seg{" low" if seg["low"] else ""}" id="s{seg["id"]}" data-start="{start}" '
-                   f'data-end="{seg["end"]}">\n<a class="time" href="?t={int(start)}#t={mmss(start)}" '
-                   f'data-t="{start}" aria-label="{label}">{mmss(start)}</a>\n')
-        if seg["speaker"]:
-            out.append(f'<span class="speaker">{escape(seg["speaker"])}:</span>\n')
-        if seg["low"]:
-            out.append(f'<span class="visually-hidden">({unsure})</span>\n')
-        out.append('<span class="text">')
-        if seg["words"]:
-            for w in seg["words"]:
-                low = w["low"]
-                out.append(f'{escape(w["pre"])}<span class="w{" low" if low else ""}" data-t="{w["t"]}"'
-                           f'{title if low else ""}>{escape(w["text"])}</span>')
+        start = round(seg.start, 2)
+        when = mmss(start)
+        low = _segment_low(seg)
+        add(f'<p class="seg{" low" if low else ""}" id="s{seg.id}" data-start="{start}" '
+            f'data-end="{round(seg.end, 2)}">\n<a class="time" href="?t={int(start)}#t={when}" '
+            f'data-t="{start}" aria-label="{listen_from.replace("{time}", when)}">{when}</a>\n')
+        if seg.speaker:
+            add(f'<span class="speaker">{escape(seg.speaker)}:</span>\n')
+        if low:
+            add(f'<span class="visually-hidden">({unsure})</span>\n')
+        add('<span class="text">')
+        words = seg.words or ()
+        if words:
+            plain = _SPECIAL.search("".join(str(w[2]) for w in words)) is None
+            for w in words:
+                text = str(w[2])
+                word = text.lstrip()
+                pre = text[: len(text) - len(word)]
+                doubtful = w[3] is not None and float(w[3]) < LOW_WORD
+                if not plain:
+                    pre, word = escape(pre), escape(word)
+                add(f'{pre}<span class="w low" data-t="{round(float(w[0]), 2)}"{title}>{word}</span>' if doubtful else
+                    f'{pre}<span class="w" data-t="{round(float(w[0]), 2)}">{word}</span>')
         else:
-            out.append(str(escape(seg["text"])))
-        out.append("</span>\n</p>\n")
+            add(str(escape(seg.text.strip())))
+        add("</span>\n</p>\n")
     return Markup("".join(out))
 
 
