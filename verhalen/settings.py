@@ -47,6 +47,7 @@ class Settings:
     max_upload_mb: int = _f(2048, "Largest recording the web upload accepts, in MiB.")
     session_cookie_secure: bool = _f(False, "Send the login cookie over HTTPS only (turn on behind HTTPS).")
     page_cache_mb: int = _f(128, "Memory per server process for finished public pages, gzip-compressed, in MiB (0 turns the page cache off).")
+    server_processes: int = _f(1, "Processes `verhalen serve` runs on one port (waitress in each; use the number of cores on a busy site).")
 
     # -- derived paths -------------------------------------------------
     @property
