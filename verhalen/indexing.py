@@ -68,5 +68,6 @@ def rebuild(archive) -> tuple[int, int]:
         index.write(add=docs)
         stories += len(docs)
         segments += sum(len(d.segments) for d in docs)
+    index.optimize()  # one segment per index: the batches above left one each
     archive.__dict__["index"] = index
     return stories, segments
