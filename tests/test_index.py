@@ -191,3 +191,24 @@ def test_searching_from_many_threads_while_writing(tmp_path):
         t.join()
     assert errors == [] and ix.search('"oude haven"').total == 30
     ix.close()
+
+
+def test_every_story_on_a_page_keeps_its_moments(tmp_path):
+    """One moments search per page: a story with many matching segments leaves the others theirs."""
+    ix = SearchIndex(tmp_path / "index")
+    ix.add(StoryDoc(1, "veel", "Veel", segments=tuple(seg(i, i * 10.0, "de bakkerij bakkerij bakkerij") for i in range(1, 13))))
+    ix.add(StoryDoc(2, "weinig", "Weinig", segments=(seg(20, 0.0, "een lange zin zonder het woord"),
+                                                     seg(21, 40.0, "en dan toch de bakkerij"))))
+    r = ix.search("bakkerij", ALL)
+    hits = {s.slug: [round(h.start) for h in s.hits] for s in r.stories}
+    assert len(hits["veel"]) == 3 and hits["weinig"] == [40]
+    ix.close()
+
+
+def test_optimize_merges_to_one_segment_with_the_same_results(idx):
+    queries = ["bakkerij", "aleppo vader", '"eigen bakkerij"', "bak*", "series:Levensverhalen"]
+    before = [idx.search(q, ALL) for q in queries]
+    assert len(idx._ix["segments"]._segments()) > 1
+    idx.optimize()
+    assert [len(idx._ix[name]._segments()) for name in ("stories", "segments")] == [1, 1]
+    assert [idx.search(q, ALL) for q in queries] == before
