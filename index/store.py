@@ -277,10 +277,8 @@ class SearchIndex:
         results = stories.search(q, filter=self._allowed(stories, visibility), limit=None)
         total = len(results)
         table = self._facet_table(stories)
-        counts: dict[str, Counter] = {name: Counter() for name in FACETS}
-        for docnum in results.docs():
-            for name, values in table.get(docnum, {}).items():
-                counts[name].update(values)
+        found_facets = [table.get(docnum, {}) for docnum in results.docs()]
+        counts = {name: Counter(v for f in found_facets for v in f.get(name, ())) for name in FACETS}
         page = max(1, page)
         top = results[(page - 1) * per_page: page * per_page]
         # Prefixes are expanded once, against the stories' vocabulary, and the
@@ -308,18 +306,14 @@ class SearchIndex:
         One search for the whole page, not one per story: whoosh sets up a matcher per index
         segment per search, and ten searches per page made a search page cost ~30 ms at
         1,000 h (bench/web.py). No limit, so no story loses its moments to another's
-        (whoosh applies a limit before collapsing); the owner of each hit comes from the
-        stories' own posting lists, and stored fields are read only for the hits kept.
+        (whoosh applies a limit before collapsing); stored fields are read only for the hits kept.
         """
-        owner: dict[int, str] = {}
-        for sid in story_ids:
-            for docnum in segments.docs_for_query(Term("story_id", sid)):
-                owner[docnum] = sid
+        owner = _owners(segments, story_ids)
         results = segments.search(And([seg_q, Or([Term("story_id", sid) for sid in story_ids])]), limit=None)
         kept: Counter = Counter()
         picked = []
         for _score, docnum in results.top_n:  # best first
-            sid = owner.get(docnum)
+            sid = owner(docnum)
             if sid is not None and kept[sid] < per_story:
                 kept[sid] += 1
                 picked.append(docnum)
@@ -330,6 +324,31 @@ class SearchIndex:
             for s in self._searchers.values():
                 s.close()
             self._searchers.clear()
+
+
+def _owners(segments, story_ids: list[str]):
+    """docnum -> story id for the segments of these stories.
+
+    A story's segments are written together, so each story usually spans one docnum range:
+    when the ranges (from the term infos, no posting lists read) do not overlap, a hit's
+    owner is the story whose range holds it. Otherwise the posting lists decide.
+    """
+    reader = segments.reader()
+    spans = []
+    for sid in story_ids:
+        if ("story_id", sid) in reader:
+            info = reader.term_info("story_id", sid)
+            spans.append((info.min_id(), info.max_id(), sid))
+    spans.sort()
+    if all(a[1] < b[0] for a, b in zip(spans, spans[1:])):
+        starts = [lo for lo, _, _ in spans]
+
+        def by_range(docnum: int) -> str | None:
+            i = bisect_right(starts, docnum) - 1
+            return spans[i][2] if i >= 0 and docnum <= spans[i][1] else None
+        return by_range
+    table = {docnum: sid for _, _, sid in spans for docnum in segments.docs_for_query(Term("story_id", sid))}
+    return table.get
 
 
 def _same_schema(old: Schema, new: Schema) -> bool:

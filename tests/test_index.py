@@ -212,3 +212,20 @@ def test_optimize_merges_to_one_segment_with_the_same_results(idx):
     idx.optimize()
     assert [len(idx._ix[name]._segments()) for name in ("stories", "segments")] == [1, 1]
     assert [idx.search(q, ALL) for q in queries] == before
+
+
+def test_moments_owner_when_stories_share_a_docnum_range(tmp_path):
+    """Segments of two stories written interleaved: the owner of a hit comes from the posting lists."""
+    from verhalen.index.store import SEGMENTS, _owners
+
+    ix = SearchIndex(tmp_path / "index")
+    w = ix._writer(SEGMENTS)
+    for i in range(6):
+        w.add_document(story_id=str(7 + i % 2), segment_id=i, start=float(i), end=i + 1.0, text="bakkerij",
+                       times=[], access="public")
+    w.commit()
+    with ix._ix[SEGMENTS].searcher() as s:
+        owner = _owners(s, ["7", "8"])
+        assert [owner(d) for d in range(6)] == ["7", "8"] * 3
+        assert [owner(d) for d in range(6)] == [s.stored_fields(d)["story_id"] for d in range(6)]
+    ix.close()
