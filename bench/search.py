@@ -224,6 +224,7 @@ def worker_whoosh(corpus: Path, hours: int, work: Path, batch: int, mode: str) -
         t0 = time.perf_counter()
         for stories in batches(corpus, hours, REBUILD_BATCH):
             ix.write(add=[story_doc(d) for d in stories])
+        ix.optimize()  # rebuild ends by merging each index into one segment
         res["rebuild_s"] = time.perf_counter() - t0
         res["rebuild_batch"] = REBUILD_BATCH
         res["size_bytes"] = ix.size_bytes()
