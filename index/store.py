@@ -301,20 +301,27 @@ class SearchIndex:
 
     @staticmethod
     def _moments(segments, seg_q: Query, story_ids: list[str], per_story: int) -> list[dict]:
-        """The best `per_story` matching segments of each story (stored fields), from one search.
+        """The best `per_story` matching segments of each story on the page (stored fields).
 
-        One search for the whole page, not one per story: whoosh sets up a matcher per index
-        segment per search, and ten searches per page made a search page cost ~30 ms at
-        1,000 h (bench/web.py). No limit, so no story loses its moments to another's
-        (whoosh applies a limit before collapsing); stored fields are read only for the hits kept.
+        Not one search per story: whoosh sets up matchers per index segment for every search,
+        and ten searches per page made a search page cost ~30 ms at 1,000 h (bench/web.py).
+        A story's segments are written together, so they normally fill one run of document
+        numbers: then one matcher walks just those runs (no union of the stories' posting
+        lists to read and score). Otherwise one search, restricted to the stories, decides.
+        No limit either way, so no story loses its moments to another's; stored fields are
+        read only for the hits kept.
         """
-        owner = _owners(segments, story_ids)
-        results = segments.search(And([seg_q, Or([Term("story_id", sid) for sid in story_ids])]), limit=None)
+        spans = _spans(segments, story_ids)
+        if spans is not None:
+            ranked = _ranked_within(segments, seg_q, spans)
+        else:
+            owner = {docnum: sid for sid in story_ids for docnum in segments.docs_for_query(Term("story_id", sid))}
+            results = segments.search(And([seg_q, Or([Term("story_id", sid) for sid in story_ids])]), limit=None)
+            ranked = [(docnum, owner[docnum]) for _score, docnum in results.top_n]  # best first
         kept: Counter = Counter()
         picked = []
-        for _score, docnum in results.top_n:  # best first
-            sid = owner(docnum)
-            if sid is not None and kept[sid] < per_story:
+        for docnum, sid in ranked:
+            if kept[sid] < per_story:
                 kept[sid] += 1
                 picked.append(docnum)
         return [segments.stored_fields(docnum) for docnum in picked]
@@ -326,29 +333,39 @@ class SearchIndex:
             self._searchers.clear()
 
 
-def _owners(segments, story_ids: list[str]):
-    """docnum -> story id for the segments of these stories.
-
-    A story's segments are written together, so each story usually spans one docnum range:
-    when the ranges (from the term infos, no posting lists read) do not overlap, a hit's
-    owner is the story whose range holds it. Otherwise the posting lists decide.
-    """
+def _spans(segments, story_ids: list[str]) -> list[tuple[int, int, str]] | None:
+    """(first, last docnum, story id) per story, sorted, when each story's segments fill their
+    whole docnum range (range length = the story id's posting count, so no other story's
+    document and no re-added copy lies inside); None when any does not."""
     reader = segments.reader()
     spans = []
     for sid in story_ids:
-        if ("story_id", sid) in reader:
-            info = reader.term_info("story_id", sid)
-            spans.append((info.min_id(), info.max_id(), sid))
-    spans.sort()
-    if all(a[1] < b[0] for a, b in zip(spans, spans[1:])):
-        starts = [lo for lo, _, _ in spans]
+        if ("story_id", sid) not in reader:
+            continue
+        info = reader.term_info("story_id", sid)
+        lo, hi = info.min_id(), info.max_id()
+        if hi - lo + 1 != info.doc_frequency():
+            return None
+        spans.append((lo, hi, sid))
+    return sorted(spans)
 
-        def by_range(docnum: int) -> str | None:
-            i = bisect_right(starts, docnum) - 1
-            return spans[i][2] if i >= 0 and docnum <= spans[i][1] else None
-        return by_range
-    table = {docnum: sid for _, _, sid in spans for docnum in segments.docs_for_query(Term("story_id", sid))}
-    return table.get
+
+def _ranked_within(segments, q: Query, spans: list[tuple[int, int, str]]) -> list[tuple[int, str]]:
+    """(docnum, story id) of the documents matching `q` inside the spans, best score first."""
+    scored = []
+    for sub, offset in segments.leaf_searchers():
+        end = offset + sub.doc_count_all()
+        m = q.matcher(sub, sub.context())
+        for lo, hi, sid in spans:
+            if hi < offset or lo >= end:
+                continue
+            if m.is_active() and m.id() + offset < lo:
+                m.skip_to(lo - offset)
+            while m.is_active() and m.id() + offset <= hi:
+                scored.append((-m.score(), m.id() + offset, sid))  # deleted documents never match
+                m.next()
+    scored.sort()
+    return [(docnum, sid) for _neg, docnum, sid in scored]
 
 
 def _same_schema(old: Schema, new: Schema) -> bool:

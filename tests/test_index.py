@@ -214,18 +214,29 @@ def test_optimize_merges_to_one_segment_with_the_same_results(idx):
     assert [idx.search(q, ALL) for q in queries] == before
 
 
-def test_moments_owner_when_stories_share_a_docnum_range(tmp_path):
-    """Segments of two stories written interleaved: the owner of a hit comes from the posting lists."""
-    from verhalen.index.store import SEGMENTS, _owners
+def test_moments_when_stories_share_a_docnum_range(tmp_path):
+    """Segments of two stories written interleaved: no fast path over docnum runs, same moments."""
+    from whoosh.query import Term
+
+    from verhalen.index.store import SEGMENTS, _spans
 
     ix = SearchIndex(tmp_path / "index")
     w = ix._writer(SEGMENTS)
-    for i in range(6):
-        w.add_document(story_id=str(7 + i % 2), segment_id=i, start=float(i), end=i + 1.0, text="bakkerij",
-                       times=[], access="public")
+    for i in range(6):  # 7, 8, 7, 8, ... and one story (9) written in one run
+        w.add_document(story_id=str(7 + i % 2), segment_id=i, start=float(i), end=i + 1.0,
+                       text="bakkerij" if i != 2 else "bakkerij bakkerij bakkerij", times=[], access="public")
+    for i in range(6, 9):
+        w.add_document(story_id="9", segment_id=i, start=float(i), end=i + 1.0, text="de bakkerij", times=[],
+                       access="public")
     w.commit()
     with ix._ix[SEGMENTS].searcher() as s:
-        owner = _owners(s, ["7", "8"])
-        assert [owner(d) for d in range(6)] == ["7", "8"] * 3
-        assert [owner(d) for d in range(6)] == [s.stored_fields(d)["story_id"] for d in range(6)]
+        assert _spans(s, ["7", "8"]) is None
+        assert _spans(s, ["9"]) == [(6, 8, "9")]
+        for ids in (["7", "8"], ["9"], ["7", "9"]):
+            got = SearchIndex._moments(s, Term("text", "bakkerij"), ids, 2)
+            per = {sid: [f["segment_id"] for f in got if f["story_id"] == sid] for sid in ids}
+            assert set(f["story_id"] for f in got) == set(ids)
+            assert all(len(v) == 2 for v in per.values()), per
+            if "7" in per:
+                assert per["7"][0] == 2  # the best-scoring segment of story 7 comes first
     ix.close()
