@@ -1,9 +1,10 @@
-"""Viewer benchmark: a real waitress server over a synthetic archive, loaded by concurrent HTTP clients.
+"""Viewer benchmark: the real `verhalen serve` over a synthetic archive, loaded by concurrent HTTP clients.
 
-    .venv/bin/python bench/web.py              # 1,000 h, 20 clients, 20 s per endpoint
-    .venv/bin/python bench/web.py --quick      # 10 h, 5 s per endpoint; docs not updated
+    .venv/bin/python bench/web.py              # 1,000 h, 20 clients, 20 s per run, 1 and 2 server processes
+    .venv/bin/python bench/web.py --quick      # 10 h, 5 s per run; docs not updated
+    .venv/bin/python bench/web.py --keep DIR   # build the archive in DIR once, reuse it on later runs
 
-Steps, each in its own process (one at a time):
+Steps, each in its own process:
 1. catalog: a temp archive home; verhalen.archive.Archive(settings) and the SQLAlchemy
    models of verhalen.catalog (Story, Segment, Recording, Series, Person, Credit,
    Theme, Place) filled with one 1-hour story per hour (status "ready", published,
@@ -13,14 +14,19 @@ Steps, each in its own process (one at a time):
    tests/data/en_market.wav (looped to 5 minutes, 128 kb/s).
 2. reindex: verhalen.indexing.rebuild(archive) (what `verhalen reindex` runs),
    timed, with its peak RSS.
-3. serve: waitress.serve(verhalen.web.create_app(settings, archive)) on 127.0.0.1 and
-   a free port, 8 threads (the `verhalen serve` default).
-4. load (this process): N client threads, each with its own keep-alive
-   http.client connection, request one endpoint for a fixed time; latency is
-   request sent -> whole body read. Endpoints: the story page /verhaal/<slug>
-   (a random story each time), the search page /zoeken?q=eigenlijk (a word in
-   every story), and a 256-KiB Range request on /media/<slug>/listen.mp3 at a
-   random offset. Loopback only; the clients share the 2 cores with the server.
+3. serve: `python -m verhalen.cli --home HOME serve --processes N --no-worker` (the
+   product's own command: waitress, 8 threads per process, the page cache on) on
+   127.0.0.1 and a free port, once per N in --processes, each time a fresh server.
+4. load (this process): client threads, each with its own keep-alive http.client
+   connection and `Accept-Encoding: gzip` (as every browser sends), request one kind
+   of URL for a fixed time; latency is request sent -> whole body read. The runs, in
+   order, on the fresh server: random story pages while nothing is cached yet (first
+   views), then a crawl of every story page (what a search engine or a day of
+   visitors does), then random story pages again, 5 popular ones, one search over
+   and over, a different search word each time (mostly first-time queries), and
+   256-KiB Range requests on a listening copy. Each run reports the share of
+   responses the page cache answered (its X-Cache header). Loopback only; the
+   clients share the 2 cores with the server.
 """
 
 from __future__ import annotations
@@ -30,10 +36,8 @@ import datetime as dt
 import http.client
 import importlib.util
 import json
-import os
 import random
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -53,8 +57,9 @@ SEARCH_WORD = "eigenlijk"
 RANGE_BYTES = 256 * 1024
 MEDIA_STORIES = 5
 THREADS = 8
-TARGETS = {"story page": 50.0, "story page, popular": 50.0, "search page": 150.0}
-POPULAR = 5  # stories viewed again and again (the viewer caches a story's rendered transcript)
+POPULAR = 5  # stories viewed again and again
+VARIED_WORDS = 3000  # the varied search draws from this many words of the generator's vocabulary
+BROWSER = {"Accept-Encoding": "gzip, deflate, br"}
 
 
 def bench_search():
@@ -172,19 +177,6 @@ def stage_reindex(home: Path) -> dict:
 
 # -- step 3: serve --------------------------------------------------------------------
 
-def stage_serve(home: Path, port: int) -> None:
-    from waitress import serve
-
-    from verhalen.archive import Archive
-    from web import create_app
-
-    settings = load_settings(home)
-    archive = Archive(settings, create=False)
-    app = create_app(settings, archive)
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
-    serve(app, host="127.0.0.1", port=port, threads=THREADS, ident="verhalen-bench", _quiet=True)
-
-
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -209,6 +201,7 @@ def load(port: int, name: str, make_request, clients: int, seconds: float) -> di
     lat: list[list[float]] = [[] for _ in range(clients)]
     errors: list[str] = []
     body_bytes = [0] * clients
+    hits = [0] * clients
     start_evt = threading.Event()
     deadline = [0.0]
 
@@ -230,6 +223,7 @@ def load(port: int, name: str, make_request, clients: int, seconds: float) -> di
                 continue
             lat[i].append((time.perf_counter() - t) * 1e3)
             body_bytes[i] += len(body)
+            hits[i] += resp.getheader("X-Cache") == "HIT"
             if resp.status != expect:
                 errors.append(f"{path}: HTTP {resp.status}")
             if resp.getheader("Connection", "").lower() == "close":
@@ -250,21 +244,136 @@ def load(port: int, name: str, make_request, clients: int, seconds: float) -> di
     res = {"endpoint": name, "requests": len(xs), "errors": len(errors), "error_sample": errors[:3],
            "rps": len(xs) / wall, "p50_ms": C.percentile(xs, 50), "p95_ms": C.percentile(xs, 95),
            "p99_ms": C.percentile(xs, 99), "max_ms": max(xs) if xs else float("nan"),
-           "mean_body_kb": sum(body_bytes) / max(1, len(xs)) / 1024}
+           "mean_body_kb": sum(body_bytes) / max(1, len(xs)) / 1024, "hit_pct": 100 * sum(hits) / max(1, len(xs))}
     print(f"[{C.now()}] {name}: {json.dumps(res)}", file=sys.stderr, flush=True)
     return res
+
+
+def start_server(home: Path, port: int, processes: int, log) -> subprocess.Popen:
+    """`verhalen serve` as a user starts it (no job worker: nothing to process)."""
+    cmd = [sys.executable, "-m", "verhalen.cli", "--home", str(home), "serve", "--port", str(port),
+           "--threads", str(THREADS), "--processes", str(processes), "--no-worker"]
+    server = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, cwd=C.ROOT)
+    t0 = time.perf_counter()
+    while True:
+        if server.poll() is not None:
+            sys.exit(f"server exited with {server.returncode}")
+        try:
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            c.request("GET", "/robots.txt")  # not a story page: the story runs start uncached
+            r = c.getresponse()
+            r.read()
+            c.close()
+            if r.status == 200:
+                return server
+            sys.exit(f"robots.txt answered HTTP {r.status}")
+        except OSError:
+            if time.perf_counter() - t0 > 120:
+                sys.exit("server did not answer within 120 s")
+            time.sleep(0.2)
+
+
+def crawl(port: int, paths: list[str], passes: int, connections: int) -> dict:
+    """Every path `passes` times, each on a new connection (so every server process gets its turn)."""
+    todo = [p for _ in range(passes) for p in paths]
+    lock = threading.Lock()
+    t0 = time.perf_counter()
+
+    def worker():
+        while True:
+            with lock:
+                if not todo:
+                    return
+                path = todo.pop()
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            c.request("GET", path, headers={**BROWSER, "Connection": "close"})
+            r = c.getresponse()
+            r.read()
+            c.close()
+            assert r.status == 200, (path, r.status)
+
+    threads = [threading.Thread(target=worker) for _ in range(connections)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return {"requests": passes * len(paths), "seconds": time.perf_counter() - t0}
+
+
+def cpu_seconds(proc) -> float:
+    import psutil
+
+    total = 0.0
+    for p in [proc, *proc.children(recursive=True)]:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
+
+
+def build(home: Path, hours: int, kept: Path | None) -> tuple[dict, dict]:
+    """The archive (catalog + index), or the one built before in --keep DIR."""
+    record = kept / "build.json" if kept else None
+    if record and record.exists():
+        saved = json.loads(record.read_text())
+        if saved["hours"] == hours:
+            print(f"[{C.now()}] reusing the archive in {home}", file=sys.stderr)
+            return saved["catalog"], saved["reindex"]
+        sys.exit(f"{kept} holds a {saved['hours']}-h archive; remove it or pass --hours {saved['hours']}")
+    cat = run_stage(["--stage", "catalog", "--home", str(home), "--hours", str(hours)], timeout=3600)
+    rei = run_stage(["--stage", "reindex", "--home", str(home)], timeout=3600)
+    if record:
+        record.write_text(json.dumps({"hours": hours, "catalog": cat, "reindex": rei}))
+    return cat, rei
+
+
+def runs_for(hours: int, media: list[int], size: int) -> list[tuple]:
+    """(name, request label, make_request, target p95 ms or None, before-hook name) in the order they run."""
+    bs = bench_search()
+    import numpy as np
+
+    vocab = bs.pseudo_vocab(np.random.default_rng(bs.SEED))[len(bs.FUNCTION_WORDS):][:VARIED_WORDS]
+
+    def story(rng):
+        return f"/verhaal/verhaal-{rng.randint(1, hours)}", BROWSER, 200
+
+    def popular(rng):
+        return f"/verhaal/verhaal-{rng.randint(1, min(hours, POPULAR))}", BROWSER, 200
+
+    def search(rng):
+        return f"/zoeken?q={SEARCH_WORD}", BROWSER, 200
+
+    def varied(rng):
+        return f"/zoeken?q={rng.choice(vocab)}", BROWSER, 200
+
+    def ranged(rng):
+        lo = rng.randrange(0, size - RANGE_BYTES)
+        return (f"/media/verhaal-{rng.choice(media)}/listen.mp3",
+                {"Range": f"bytes={lo}-{lo + RANGE_BYTES - 1}"}, 206)
+
+    return [
+        ("story page, first views", "/verhaal/<slug>, random of all, fresh server", story, 50.0, None),
+        ("story page", "/verhaal/<slug>, random of all, after the crawl", story, 50.0, "crawl"),
+        ("story page, popular", f"/verhaal/<slug>, random of the first {POPULAR}", popular, 50.0, None),
+        ("search page", f"/zoeken?q={SEARCH_WORD}", search, 150.0, None),
+        ("search page, varied", f"/zoeken?q=<word>, random of {len(vocab):,} words", varied, 150.0, None),
+        ("listening copy, Range", f"/media/<slug>/listen.mp3, Range of {RANGE_BYTES // 1024} KiB", ranged, None, None),
+    ]
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--hours", type=int, default=1000, help="archive size: one 1-hour story per hour (default 1000)")
-    ap.add_argument("--quick", action="store_true", help="10 h, 5 s per endpoint; docs not touched")
+    ap.add_argument("--quick", action="store_true", help="10 h, 5 s per run; docs not touched")
     ap.add_argument("--clients", type=int, default=20, help="concurrent client threads (default 20, max 64)")
-    ap.add_argument("--seconds", type=float, default=20, help="load time per endpoint (default 20, max 120)")
+    ap.add_argument("--seconds", type=float, default=20, help="load time per run (default 20, max 120)")
+    ap.add_argument("--processes", default="1,2", help="server process counts to measure, comma-separated (default 1,2)")
+    ap.add_argument("--keep", metavar="DIR", help="build the archive in DIR (or reuse the one there) instead of a temp dir")
     ap.add_argument("--no-docs", action="store_true")
     ap.add_argument("--stage", help=argparse.SUPPRESS)
     ap.add_argument("--home", help=argparse.SUPPRESS)
-    ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.stage == "catalog":
         print(json.dumps(stage_catalog(Path(a.home), a.hours)))
@@ -272,111 +381,66 @@ def main() -> None:
     if a.stage == "reindex":
         print(json.dumps(stage_reindex(Path(a.home))))
         return
-    if a.stage == "serve":
-        stage_serve(Path(a.home), a.port)
-        return
     hours = 10 if a.quick else a.hours
     seconds = min(120.0, 5.0 if a.quick else a.seconds)
     clients = max(1, min(64, a.clients))
+    process_counts = [max(1, min(8, int(x))) for x in a.processes.split(",")]
 
     import psutil
 
-    tmp = Path(tempfile.mkdtemp(prefix="verhalen-bench-web-"))
+    kept = Path(a.keep).resolve() if a.keep else None
+    tmp = kept or Path(tempfile.mkdtemp(prefix="verhalen-bench-web-"))
+    tmp.mkdir(parents=True, exist_ok=True)
     home = tmp / "home"
+    results, servers = [], []
     server = None
+    me = psutil.Process()
     try:
-        cat = run_stage(["--stage", "catalog", "--home", str(home), "--hours", str(hours)], timeout=3600)
-        rei = run_stage(["--stage", "reindex", "--home", str(home)], timeout=3600)
-        port = free_port()
-        log = (tmp / "server.log").open("wb")
-        server = subprocess.Popen([sys.executable, __file__, "--stage", "serve", "--home", str(home),
-                                   "--port", str(port)], stdout=subprocess.DEVNULL, stderr=log)
-        sproc = psutil.Process(server.pid)
-        t0 = time.perf_counter()
-        while True:
-            if server.poll() is not None:
-                sys.exit("server exited:\n" + (tmp / "server.log").read_text()[-3000:])
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                c.request("GET", "/verhaal/verhaal-1")
-                r = c.getresponse()
-                r.read()
-                c.close()
-                if r.status == 200:
-                    break
-                sys.exit(f"story page answered HTTP {r.status}")
-            except OSError:
-                if time.perf_counter() - t0 > 120:
-                    sys.exit("server did not answer within 120 s")
-                time.sleep(0.2)
-        first_page_s = time.perf_counter() - t0
-        media = cat["media"]
-        size = cat["mp3_bytes"]
+        cat, rei = build(home, hours, kept)
+        media, size = cat["media"], cat["mp3_bytes"]
+        runs = runs_for(hours, media, size)
+        for n in process_counts:
+            port = free_port()
+            log_path = tmp / f"server-{n}.log"
+            log = log_path.open("wb")
+            t0 = time.perf_counter()
+            server = start_server(home, port, n, log)
+            start_s = time.perf_counter() - t0
+            sproc = psutil.Process(server.pid)
+            rss = [0]
+            stop = threading.Event()
 
-        def story_req(rng):
-            return f"/verhaal/verhaal-{rng.randint(1, hours)}", {}, 200
+            def sample():
+                while not stop.wait(0.1):
+                    try:
+                        rss.append(sum(p.memory_info().rss for p in [sproc, *sproc.children(recursive=True)]))
+                    except psutil.Error:
+                        pass
 
-        def popular_req(rng):
-            return f"/verhaal/verhaal-{rng.randint(1, min(hours, POPULAR))}", {}, 200
-
-        def search_req(rng):
-            return f"/zoeken?q={SEARCH_WORD}", {}, 200
-
-        def range_req(rng):
-            lo = rng.randrange(0, size - RANGE_BYTES)
-            return (f"/media/verhaal-{rng.choice(media)}/listen.mp3",
-                    {"Range": f"bytes={lo}-{lo + RANGE_BYTES - 1}"}, 206)
-
-        endpoints = [("story page", "/verhaal/<slug> (random of all stories)", story_req),
-                     ("story page, popular", f"/verhaal/<slug> (random of the first {POPULAR} stories)", popular_req),
-                     ("search page", f"/zoeken?q={SEARCH_WORD}", search_req),
-                     ("listening copy, Range", f"/media/<slug>/listen.mp3, Range of {RANGE_BYTES // 1024} KiB", range_req)]
-        # Warm-up: each endpoint a few times, untimed (first search opens the index searcher).
-        warm = {}
-        for name, _, mk in endpoints:
-            rng = random.Random(99)
-            c = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            times = []
-            for _ in range(3):
-                path, headers, expect = mk(rng)
-                t = time.perf_counter()
-                c.request("GET", path, headers=headers)
-                r = c.getresponse()
-                body = r.read()
-                times.append((time.perf_counter() - t) * 1e3)
-                assert r.status == expect, (path, r.status, body[:300])
-            c.close()
-            warm[name] = times
-        server_rss = [sproc.memory_info().rss]
-        stop = threading.Event()
-
-        def sample():
-            while not stop.wait(0.1):
-                try:
-                    server_rss.append(sproc.memory_info().rss)
-                except psutil.Error:
-                    return
-
-        sampler = threading.Thread(target=sample, daemon=True)
-        sampler.start()
-        load_before = os.getloadavg()[0]
-        results = []
-        for n_clients, secs in ((1, min(seconds, 5.0)), (clients, seconds)):
-            for name, label, mk in endpoints:
-                r = load(port, name, mk, n_clients, secs)
-                r["label"], r["clients"] = label, n_clients
+            sampler = threading.Thread(target=sample, daemon=True)
+            sampler.start()
+            crawled = None
+            for name, label, mk, target, before in runs:
+                if before == "crawl":
+                    crawled = crawl(port, [f"/verhaal/verhaal-{i}" for i in range(1, hours + 1)],
+                                    passes=2 * n, connections=4 * n)
+                server_cpu, client_cpu = cpu_seconds(sproc), sum(me.cpu_times()[:2])
+                r = load(port, name, mk, clients, seconds)
+                wall = seconds
+                r.update(label=label, clients=clients, processes=n, target=target,
+                         server_cpu_pct=100 * (cpu_seconds(sproc) - server_cpu) / wall,
+                         client_cpu_pct=100 * (sum(me.cpu_times()[:2]) - client_cpu) / wall)
                 results.append(r)
-        stop.set()
-        sampler.join()
-        server_peak = max(server_rss) / 2**20
-        load_after = os.getloadavg()[0]
-        # The first server-side traceback, if any request failed.
-        log.flush()
-        text = (tmp / "server.log").read_text(errors="replace")
-        i = text.find("Traceback")
-        server_error = text[max(0, text.rfind("\n", 0, max(0, i - 200))):i + 3000] if i >= 0 else ""
-        if server_error:
-            print("server log:\n" + server_error, file=sys.stderr)
+            stop.set()
+            sampler.join()
+            server.terminate()
+            server.wait(30)
+            log.close()
+            text = log_path.read_text(errors="replace")
+            i = text.find("Traceback")
+            servers.append({"processes": n, "start_s": start_s, "peak_rss_mb": max(rss) / 2**20, "crawl": crawled,
+                            "traceback": text[i:i + 3000] if i >= 0 else ""})
+            server = None
     finally:
         if server is not None and server.poll() is None:
             server.terminate()
@@ -384,38 +448,43 @@ def main() -> None:
                 server.wait(10)
             except subprocess.TimeoutExpired:
                 server.kill()
-        shutil.rmtree(tmp, ignore_errors=True)
+        if not kept:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     def yn(ok):
         return "yes" if ok else "**no**"
 
     rows = []
     for r in results:
-        tgt = TARGETS.get(r["endpoint"])
-        rows.append([r["endpoint"], r["clients"], f"`{r['label']}`" if r["label"].startswith("/") else r["label"],
+        tgt = r["target"]
+        rows.append([str(r["processes"]), r["endpoint"], f"`{r['label']}`" if r["label"].startswith("/") else r["label"],
                      f"{r['p50_ms']:.0f}", f"{r['p95_ms']:.0f}", f"{r['p99_ms']:.0f}", f"{r['max_ms']:.0f}",
-                     f"{r['rps']:.1f}", f"{r['requests']:,}", str(r["errors"]), f"{r['mean_body_kb']:.0f}",
-                     (f"≤ {tgt:.0f} ms: {yn(r['p95_ms'] <= tgt)}" if r["clients"] == clients else f"({tgt:.0f} ms)")
-                     if tgt else "none"])
-    body = C.table(["endpoint", "clients", "request", "p50 ms", "p95 ms", "p99 ms", "max ms", "requests/s", "requests",
-                    "errors", "body KiB", "p95 target"], rows)
-    first = {k: ", ".join(f"{x:.0f}" for x in v) for k, v in warm.items()}
-    setup = C.table(["measure", "value"], [
+                     f"{r['rps']:.0f}", f"{r['requests']:,}", str(r["errors"]), f"{r['mean_body_kb']:.0f}",
+                     f"{r['hit_pct']:.0f}", f"{r['server_cpu_pct']:.0f} / {r['client_cpu_pct']:.0f}",
+                     f"≤ {tgt:.0f} ms: {yn(r['p95_ms'] <= tgt)}" if tgt else "none"])
+    body = C.table(["server processes", "run", "request", "p50 ms", "p95 ms", "p99 ms", "max ms", "requests/s",
+                    "requests", "errors", "body KiB", "cache hits %", "CPU % server / clients", "p95 target"], rows)
+    setup_rows = [
         ["stories / segments in the catalog", f"{cat['stories']:,} / {cat['segments']:,}"],
         ["catalog fill (SQLAlchemy Core inserts, s) / catalog.sqlite (MB)", f"{cat['catalog_s']:.0f} / {cat['catalog_mb']:,.0f}"],
         [f"`verhalen.indexing.rebuild` (writes of {rei['batch']} stories, s)", f"{rei['reindex_s']:.0f}"],
         ["peak RSS of the rebuild process (MB)", f"{rei['rss_mb']:,.0f} (before rebuild: {rei['rss_before_mb']:,.0f})"],
         ["index size (MB)", f"{rei['index_mb']:,.0f}" if rei.get("index_mb") else "n/a"],
-        ["server start to first story page (s)", f"{first_page_s:.1f}"],
-        ["warm-up requests, ms (" + " / ".join(n for n, _, _ in endpoints) + ")",
-         " / ".join(first[n] for n, _, _ in endpoints)],
-        ["peak RSS of the server during the load (MB)", f"{server_peak:,.0f}"],
-        ["machine load average (1 min) before / after the load runs", f"{load_before:.1f} / {load_after:.1f}"],
-    ])
-    errs = [f"{r['endpoint']} ({r['clients']} clients): {r['errors']} errors, e.g. {r['error_sample'][0]}"
+    ]
+    for sv in servers:
+        n = sv["processes"]
+        setup_rows += [
+            [f"{n} process(es): `verhalen serve` start to first answer (s)", f"{sv['start_s']:.1f}"],
+            [f"{n} process(es): crawl of every story page ({sv['crawl']['requests']:,} requests, "
+             f"{4 * n} connections, s)", f"{sv['crawl']['seconds']:.0f}"],
+            [f"{n} process(es): peak RSS of the server, all processes (MB)", f"{sv['peak_rss_mb']:,.0f}"],
+        ]
+    setup = C.table(["measure", "value"], setup_rows)
+    errs = [f"{r['endpoint']} ({r['processes']} processes): {r['errors']} errors, e.g. {r['error_sample'][0]}"
             for r in results if r["errors"]]
+    tracebacks = [sv["traceback"] for sv in servers if sv["traceback"]]
     out = "\n".join([body, "", setup] + (["", "Errors: " + "; ".join(errs) + "."] if errs else [])
-                    + (["", "First server traceback:", "", "```", server_error.strip()[-2500:], "```"] if server_error else []))
+                    + (["", "First server traceback:", "", "```", tracebacks[0].strip()[-2500:], "```"] if tracebacks else []))
     print(out)
     if not (a.quick or a.no_docs):
         C.update_section("web", "\n".join([
@@ -423,13 +492,15 @@ def main() -> None:
             f"Archive: {hours:,} one-hour stories (synthetic pseudo-Dutch transcripts from bench/search.py's "
             "generator, ~450 segments of 20 words with word timings each) in the SQLite catalog, written with "
             "the verhalen.catalog models; the index made by `verhalen.indexing.rebuild`; "
-            f"{len(media)} stories have a real 5-min 128 kb/s listen.mp3. Server: `waitress.serve(create_app(settings, "
-            f"archive), threads={THREADS})` on 127.0.0.1 in its own process. Load: {clients} client threads "
-            f"(http.client, keep-alive, no think time) in another process for {seconds:.0f} s per endpoint, one endpoint at a "
-            "time, after 3 untimed warm-up requests each and a 5-s single-client run (the unloaded service time); latency = request sent to whole body read. "
-            "The clients share the 2 cores with the server, so figures are a floor for this machine, not "
-            "a server-only measure. Smoke run: `.venv/bin/python bench/web.py --quick` (10 h, 5 s per endpoint, "
-            "docs untouched).", "",
+            f"{len(media)} stories have a real 5-min 128 kb/s listen.mp3. Server: `verhalen serve --processes N "
+            f"--no-worker` ({THREADS} waitress threads per process, default settings: the page cache on) on 127.0.0.1, "
+            f"a fresh server for each N. Load: {clients} client threads (http.client, keep-alive, "
+            f"`Accept-Encoding: gzip` like a browser, no think time) in another process for {seconds:.0f} s per run, "
+            "in the order shown; latency = request sent to whole body read. The crawl before the second run "
+            "requests every story page 2×N times on new connections. \"cache hits\" = share of responses with "
+            "`X-Cache: HIT`; CPU % = CPU seconds per wall second × 100 (200 = both cores). The clients share "
+            "the 2 cores with the server, so figures are a floor for this machine, not a server-only measure. "
+            "Smoke run: `.venv/bin/python bench/web.py --quick` (10 h, 5 s per run, docs untouched).", "",
             out,
         ]))
 
