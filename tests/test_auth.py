@@ -55,6 +55,34 @@ def test_failed_logins_are_rate_limited(workspace):
     assert login(workspace.test_client(), "esseline").status_code == 302
 
 
+def test_failed_logins_count_across_server_processes(workspace):
+    """Two apps on one archive, as `serve --processes 2` runs them: the attempts add up."""
+    from verhalen import settings as settings_mod
+    from verhalen.archive import Archive
+    from verhalen.web import create_app
+
+    home = workspace.archive.settings.home
+    other_archive = Archive(settings_mod.load(home, env={}, model=str(workspace.archive.settings.model)))
+    other = create_app(other_archive.settings, other_archive)
+    try:
+        for app in (workspace, other, workspace, other, workspace):
+            assert login(app.test_client(), "karim", "guess-guess-guess").status_code == 401
+        assert login(other.test_client(), "karim", PASSWORD).status_code == 429
+        assert login(workspace.test_client(), "karim", PASSWORD).status_code == 429
+    finally:
+        other_archive.close()
+
+
+def test_a_good_login_clears_that_names_failures(workspace):
+    c = workspace.test_client()
+    for _ in range(4):
+        assert login(c, "karim", "guess-guess-guess").status_code == 401
+    assert login(workspace.test_client(), "karim").status_code == 302
+    for _ in range(4):
+        assert login(workspace.test_client(), "karim", "guess-guess-guess").status_code == 401
+    assert login(workspace.test_client(), "karim").status_code == 302
+
+
 def test_secret_key_lives_in_the_home_with_mode_600(workspace):
     path = workspace.archive.settings.home / "secret_key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -277,6 +277,16 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
+class LoginFailure(Base):
+    """A failed sign-in (web/auth.py counts them per address and per name in a sliding window)."""
+
+    __tablename__ = "login_failures"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(100))
+    name: Mapped[str] = mapped_column(String(200))  # lower-cased
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
 class SegmentEdit(Base):
     """One change to a transcript: who, when, what, and the segments before and after (for revert)."""
 

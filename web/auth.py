@@ -6,22 +6,21 @@ anonymous visitors go to /login, signed-in users without the role get 403.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import os
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from sqlalchemy import delete, func, select
 
-from verhalen import users
-from verhalen.catalog import User
+from verhalen import catalog, users
+from verhalen.catalog import LoginFailure, User
 
 from .app import get_archive
 from .i18n import gettext as _
@@ -52,34 +51,39 @@ class WebUser(UserMixin):
 
 
 class FailureLimiter:
-    """Counts failed logins in a sliding window (in memory, per process)."""
+    """Counts failed logins per address and per (address, name) in a sliding window.
 
-    def __init__(self, window: float = WINDOW_SECONDS):
-        self.window = window
-        self.failures: dict[tuple, deque] = defaultdict(deque)
-        self.lock = threading.Lock()
+    Kept in the catalog, not in memory: `verhalen serve --processes N` (or several
+    machines on one PostgreSQL catalog) would otherwise allow N times the attempts.
+    """
 
-    def _recent(self, key: tuple, now: float) -> deque:
-        q = self.failures[key]
-        while q and q[0] < now - self.window:
-            q.popleft()
-        return q
+    def __init__(self, archive, window: float = WINDOW_SECONDS):
+        self.archive = archive
+        self.window = dt.timedelta(seconds=window)
 
     def blocked(self, address: str, name: str) -> bool:
-        now = time.monotonic()
-        with self.lock:
-            return (len(self._recent((address,), now)) >= MAX_FAILURES_PER_ADDRESS
-                    or len(self._recent((address, name.lower()), now)) >= MAX_FAILURES_PER_NAME)
+        since = catalog.now() - self.window
+        with self.archive.session() as s:
+            per_address = s.scalar(select(func.count()).select_from(LoginFailure).where(
+                LoginFailure.address == address, LoginFailure.at > since))
+            if per_address >= MAX_FAILURES_PER_ADDRESS:
+                return True
+            per_name = s.scalar(select(func.count()).select_from(LoginFailure).where(
+                LoginFailure.address == address, LoginFailure.name == name.lower(), LoginFailure.at > since))
+            return per_name >= MAX_FAILURES_PER_NAME
 
     def failed(self, address: str, name: str) -> None:
-        now = time.monotonic()
-        with self.lock:
-            self.failures[(address,)].append(now)
-            self.failures[(address, name.lower())].append(now)
+        with self.archive.session() as s:
+            # Old attempts go as new ones come, so the table stays the size of one window.
+            s.execute(delete(LoginFailure).where(LoginFailure.at < catalog.now() - self.window))
+            s.add(LoginFailure(address=address[:100], name=name.lower()[:200]))
+            s.commit()
 
     def succeeded(self, address: str, name: str) -> None:
-        with self.lock:
-            self.failures.pop((address, name.lower()), None)
+        with self.archive.session() as s:
+            s.execute(delete(LoginFailure).where(LoginFailure.address == address,
+                                                 LoginFailure.name == name.lower()[:200]))
+            s.commit()
 
 
 def secret_key(home: Path) -> bytes:
@@ -114,7 +118,7 @@ def init_app(app: Flask) -> None:
     manager.login_view = "auth.login"
     manager.login_message = None
     manager.session_protection = "basic"
-    app.extensions["verhalen_login_limiter"] = FailureLimiter()
+    app.extensions["verhalen_login_limiter"] = FailureLimiter(app.extensions["verhalen_archive"])
 
     @manager.user_loader
     def _load(user_id: str):
