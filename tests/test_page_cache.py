@@ -131,3 +131,12 @@ def test_search_page_follows_the_index(app, archive_copy):
     assert "Pop-up bazaar" in c.get("/zoeken?q=perfume").get_data(as_text=True)
     archive_copy.index.write(remove=list(archive_copy.index.story_ids()))
     assert "Pop-up bazaar" not in c.get("/zoeken?q=perfume").get_data(as_text=True)
+
+
+def test_an_unreadable_catalog_generation_bypasses_the_cache(app):
+    def broken():
+        raise OSError("disk gone")
+
+    cache_of(app).version = broken
+    r = app.test_client().get(STORY)
+    assert r.status_code == 200 and "X-Cache" not in r.headers

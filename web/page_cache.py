@@ -104,9 +104,13 @@ class PageCache:
         cookies = cookies_of(environ)
         if cookies is None or set(cookies) - {"lang"} or not self.cacheable(environ):
             return self.app(environ, start_response)
+        try:
+            version = self.version()
+        except Exception:  # catalog or index unreadable: the app answers (and shows its error page)
+            return self.app(environ, start_response)
         key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME", ""),
                environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
-               language(environ, cookies, self.languages), self.today(), self.version())
+               language(environ, cookies, self.languages), self.today(), version)
         with self._lock:
             entry = self._entries.get(key)
             if entry is not None:
