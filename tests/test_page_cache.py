@@ -73,6 +73,8 @@ def test_a_change_by_another_connection_shows_at_once(app, archive_copy):
     db.close()
     assert gen(archive_copy) > before
     assert "Bazaar op zaterdag" in c.get(STORY).get_data(as_text=True)
+    # The page kept for the old generation is gone, not just unreachable.
+    assert len(cache_of(app)._entries) == 1
 
 
 def test_segment_edit_and_person_rename_invalidate(app, archive_copy):

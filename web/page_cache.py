@@ -96,6 +96,7 @@ class PageCache:
         self._entries: OrderedDict[Key, Entry] = OrderedDict()
         self._bytes = 0
         self._lock = threading.Lock()
+        self._current: tuple | None = None  # (version, date) of the entries kept
         self.hits = self.misses = 0
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
@@ -108,10 +109,16 @@ class PageCache:
             version = self.version()
         except Exception:  # catalog or index unreadable: the app answers (and shows its error page)
             return self.app(environ, start_response)
+        current = (version, self.today())
         key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SCRIPT_NAME", ""),
                environ.get("PATH_INFO", ""), environ.get("QUERY_STRING", ""),
-               language(environ, cookies, self.languages), self.today(), version)
+               language(environ, cookies, self.languages), current)
         with self._lock:
+            if current != self._current:
+                # Nothing stored under an older generation or date can be asked for again.
+                self._current = current
+                self._entries.clear()
+                self._bytes = 0
             entry = self._entries.get(key)
             if entry is not None:
                 self._entries.move_to_end(key)
@@ -155,7 +162,7 @@ class PageCache:
             old = self._entries.pop(key, None)
             if old is not None:
                 self._bytes -= len(old.body)
-            if len(gz) <= self.max_bytes // 4:
+            if len(gz) <= self.max_bytes // 4 and key[-1] == self._current:  # not rendered from old data
                 self._entries[key] = entry
                 self._bytes += len(gz)
                 while self._bytes > self.max_bytes:
