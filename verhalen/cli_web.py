@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -67,6 +68,8 @@ def register(cli) -> None:
             server.run_waitress(create_app(archive.settings, archive), threads, sock=sock)
             return
         if processes > 1:
+            if os.name != "posix":
+                raise click.UsageError("--processes above 1 needs Linux or macOS (the children inherit the socket)")
             sock = server.listen(host, port)  # before the worker starts: a taken port fails fast
             archive.close()  # each child opens its own; the worker below opens its own too
         consumer = None
