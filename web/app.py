@@ -70,8 +70,6 @@ CACHED_ENDPOINTS = frozenset({
 
 
 def _page_cache(app: Flask, settings: Settings) -> None:
-    from werkzeug.exceptions import HTTPException as RoutingError
-
     from verhalen import catalog
 
     from .page_cache import PageCache
@@ -83,7 +81,7 @@ def _page_cache(app: Flask, settings: Settings) -> None:
     def cacheable(environ) -> bool:
         try:
             endpoint, _ = app.url_map.bind_to_environ(environ).match()
-        except RoutingError:
+        except HTTPException:  # not found, method not allowed, redirects
             return False
         return endpoint in CACHED_ENDPOINTS
 

@@ -25,11 +25,9 @@ MAX_QUICK_DEATHS = 5
 
 
 def listen(host: str, port: int) -> socket.socket:
-    """The listening socket (SO_REUSEADDR, as waitress sets it), inheritable by children."""
+    """The listening socket (SO_REUSEADDR, as waitress sets it); supervise() hands it to the children."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.create_server((host, port), family=family, backlog=1024)
-    sock.set_inheritable(True)
-    return sock
+    return socket.create_server((host, port), family=family, backlog=1024)
 
 
 def run_waitress(app, threads: int, sock: socket.socket | None = None, host: str = "", port: int = 0) -> None:
