@@ -124,6 +124,9 @@ class Story(Base):
     heartbeat: Mapped[dt.datetime | None] = mapped_column(DateTime)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now, onupdate=now)
+    # Compare-and-set counter of what editors change by hand (publish, access, consent): a save
+    # made from an older version matches no row and is a conflict (verhalen.story_edits).
+    meta_version: Mapped[int] = mapped_column(Integer, default=1)
 
     series: Mapped[Series | None] = relationship()
     recording: Mapped["Recording | None"] = relationship(back_populates="story", uselist=False, cascade="all, delete-orphan")
@@ -223,8 +226,11 @@ class Segment(Base):
     words: Mapped[list[Any]] = mapped_column(default=list)
     # Hidden from the public, search and feeds (and muted in the listening copies); kept for editors.
     redacted: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Bumped on every change: a save based on an older version is a conflict.
+    # Bumped on every change: a save based on an older version is a conflict. The check is in the
+    # UPDATE itself (version_id_col: "... WHERE id = ? AND version = ?"), so two saves made at the
+    # same moment cannot both pass it; the code sets the new number (a revert restores an old one).
     version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "start": self.start, "end": self.end, "text": self.text, "speaker": self.speaker,
@@ -299,6 +305,22 @@ class SegmentEdit(Base):
     after: Mapped[list[Any]] = mapped_column(default=list)
     reverted: Mapped[bool] = mapped_column(Boolean, default=False)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class PendingWork(Base):
+    """Work the index or the listening copies still owe the catalog, written in the same transaction
+    as the change that caused it (migration 0006; applied by verhalen.outbox)."""
+
+    __tablename__ = "pending_work"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(Integer, index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # index | audio
+    # The change hides something from the public (redaction, access, unpublish): until it is applied,
+    # public search leaves the story out altogether.
+    hides: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
 class CatalogGeneration(Base):

@@ -48,6 +48,16 @@ class Settings:
     session_cookie_secure: bool = _f(False, "Send the login cookie over HTTPS only (turn on behind HTTPS).")
     page_cache_mb: int = _f(128, "Memory per server process for finished public pages, gzip-compressed, in MiB (0 turns the page cache off).")
     server_processes: int = _f(1, "Processes `verhalen serve` runs on one port (waitress in each; use the number of cores on a busy site).")
+    trusted_proxy_hops: int = _f(0, "Reverse proxies in front of the server whose X-Forwarded-For/-Proto/-Host are believed (0 = none: the client address is the connection's).")
+    session_idle_minutes: int = _f(240, "A signed-in session unused for this many minutes ends (the user signs in again).")
+    session_max_hours: int = _f(72, "A signed-in session ends this many hours after sign-in, however busy.")
+    login_max_failures_per_account: int = _f(10, "Failed sign-ins for one account (from any address) within login_window_seconds before that account is paused.")
+    login_max_failures_per_address: int = _f(50, "Failed sign-ins from one address (for any account) within login_window_seconds before that address is paused.")
+    login_window_seconds: int = _f(600, "Sliding window of the sign-in limits, in seconds.")
+    max_segment_chars: int = _f(5000, "Longest transcript passage an editor may save or import, in characters (split longer ones).")
+    max_name_chars: int = _f(200, "Longest name of a person, speaker, place, theme or series, in characters.")
+    max_title_chars: int = _f(300, "Longest story title, in characters.")
+    max_text_chars: int = _f(20000, "Longest free text (description, consent notes), in characters.")
 
     # -- derived paths -------------------------------------------------
     @property

@@ -14,7 +14,7 @@ from verhalen.errors import VerhalenError
 from verhalen.exports import mmss
 from verhalen.settings import Settings
 
-from . import i18n
+from . import i18n, params
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
@@ -25,6 +25,7 @@ def create_app(settings: Settings, archive: Archive | None = None, today: dt.dat
     app = Flask(__name__)
     app.config.update(SETTINGS=settings, TODAY=today, JSON_AS_ASCII=False)
     app.extensions["verhalen_archive"] = archive or Archive(settings, create=False)
+    params.init_app(app)  # URL converters and parameter bounds, before any rule is registered
     i18n.init_app(app)
 
     from . import auth, browse, editor, feeds, media, public, search
@@ -56,6 +57,13 @@ def create_app(settings: Settings, archive: Archive | None = None, today: dt.dat
         return _error_page(e.code or 500, e.description or "")
 
     _page_cache(app, settings)
+    if settings.trusted_proxy_hops > 0:
+        # Outermost, so the page cache and the login limit see the client's real address, scheme and
+        # host; only when configured, since anyone can send X-Forwarded-For to a server without a proxy.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = settings.trusted_proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
     app.jinja_env.filters["mmss"] = mmss
     app.jinja_env.globals["image_base"] = lambda kind, slug: f"{request.script_root}/beeld/{kind}/{slug}"
     return app
