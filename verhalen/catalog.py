@@ -32,7 +32,7 @@ from sqlalchemy import (
     text as sql_text,
 )
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker, validates
 
 STAGES = ("probe", "store", "audio", "transcript", "tags", "index")
 USER_ROLES = ("admin", "editor", "researcher")
@@ -276,11 +276,26 @@ class StageState(Base):
 class User(Base):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)  # as typed when added; shown
+    # The name as compared (User.key_for), unique (migration 0007): `ED1` and `ed1` are one account.
+    # Set whenever `name` is, so no code path can store a name without its key. Case folding can
+    # make a name longer (`ß` -> `ss`), hence the wider column.
+    name_key: Mapped[str] = mapped_column(String(300), unique=True, index=True)
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20))  # admin | editor | researcher
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+    @staticmethod
+    def key_for(name: str) -> str:
+        """How user names compare: Unicode case folding after NFKC, so `ED1`, `ed1` and the
+        full-width `ＥＤ1` are one name. Migration 0007 holds a frozen copy (tested to agree)."""
+        return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", name).casefold())
+
+    @validates("name")
+    def _keep_key(self, _attribute: str, name: str) -> str:
+        self.name_key = self.key_for(name)
+        return name
 
 
 class LoginFailure(Base):
@@ -291,6 +306,24 @@ class LoginFailure(Base):
     address: Mapped[str] = mapped_column(String(100))
     name: Mapped[str] = mapped_column(String(200))  # lower-cased
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
+class UserSession(Base):
+    """A signed-in session (migration 0007). The browser's cookie carries a random token; only its
+    sha256 is stored, so a copy of the catalog signs nobody in. No row, no session: logout deletes
+    the row, so a copied cookie is dead everywhere at once; triggers delete all of a user's rows when
+    their password changes or they are disabled, whichever code (or SQL) does it. web/auth.py also
+    ends a row unused for `session_idle_minutes` or older than `session_max_hours`."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 hex of the cookie's token
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    # Written at most once a minute (verhalen.users.SESSION_TOUCH), not on every request.
+    last_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+    # Where and with what the session began: for an admin looking into a leak.
+    address: Mapped[str | None] = mapped_column(String(100))
+    user_agent: Mapped[str | None] = mapped_column(String(300))
 
 
 class SegmentEdit(Base):
