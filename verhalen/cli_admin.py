@@ -40,7 +40,7 @@ def register(cli) -> None:
         password = _read_password(password_stdin)
         with c.archive(create=False).session() as s:
             users.set_password(s, name, password)
-        click.echo(f"password of {name} changed")
+        click.echo(f"password of {name} changed; their sessions have ended")
 
     @user.command("list")
     @pass_ctx
@@ -58,13 +58,27 @@ def register(cli) -> None:
     @click.argument("name")
     @pass_ctx
     def user_disable(c, name) -> None:
-        """Stop a user from logging in (their history stays)."""
+        """Stop a user from logging in and end their sessions (their history stays)."""
         from verhalen import users
 
         with c.archive(create=False).session() as s:
-            users.get(s, name).active = False
+            user = users.get(s, name)
+            user.active = False  # the catalog's trigger ends their sessions (migration 0007)
             s.commit()
-        click.echo(f"{name} can no longer log in")
+            name = user.name
+        click.echo(f"{name} can no longer log in; their sessions have ended")
+
+    @user.command("logout")
+    @click.argument("name")
+    @pass_ctx
+    def user_logout(c, name) -> None:
+        """End every session of a user, in every browser (a lost laptop); they may sign in again."""
+        from verhalen import users
+
+        with c.archive(create=False).session() as s:
+            ended = users.end_sessions(s, name)
+            name = users.get(s, name).name
+        click.echo(f"ended {ended} session{'' if ended == 1 else 's'} of {name}")
 
     @cli.command()
     @click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 16),
