@@ -197,8 +197,8 @@ MESSAGES.update({
     "Spreker instellen": "Set speaker",
     "Sprekers": "Speakers",
     "Stand": "State",
-    "Te veel mislukte pogingen. Wacht tien minuten en probeer het dan opnieuw.":
-        "Too many failed attempts. Wait ten minutes and then try again.",
+    "Te veel mislukte pogingen. Wacht {minutes} minuten en probeer het dan opnieuw.":
+        "Too many failed attempts. Wait {minutes} minutes and then try again.",
     "Tekst vanaf {time}": "Text from {time}",
     "Terugdraaien": "Revert",
     "Thema's (gescheiden door komma's)": "Themes (separated by commas)",
