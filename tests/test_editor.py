@@ -43,6 +43,13 @@ def _immediate(app):
     return huey
 
 
+
+def meta_version_of(page: str) -> str:
+    """The story version an editor's page was made from (sent back with each story form)."""
+    m = re.search(r'name="meta_version" value="(\d+)"', page)
+    assert m, "no meta_version on the page"
+    return m.group(1)
+
 def test_upload_streams_to_disk_queues_a_hidden_story_and_publishing_shows_it(workspace, editor_client):
     archive = workspace.archive
     r = _upload(editor_client, DATA / "nl_wijkagenda.opus", title="Wijkagenda", description="De agenda van de wijk",
@@ -75,7 +82,8 @@ def test_upload_streams_to_disk_queues_a_hidden_story_and_publishing_shows_it(wo
     assert "Wijkagenda" not in anonymous.get("/zoeken?q=Delfshaven").get_data(as_text=True)
 
     page = editor_client.get("/editor/story/wijkagenda").get_data(as_text=True)
-    r = editor_client.post("/editor/story/wijkagenda/publish", data={"csrf_token": csrf_of(page), "published": "1"})
+    r = editor_client.post("/editor/story/wijkagenda/publish", data={"csrf_token": csrf_of(page), "published": "1",
+                                                                      "meta_version": meta_version_of(page)})
     assert r.status_code == 302
     assert anonymous.get("/verhaal/wijkagenda").status_code == 200
     assert "Wijkagenda" in anonymous.get("/zoeken?q=Delfshaven").get_data(as_text=True)
@@ -305,22 +313,32 @@ def test_review_queue_links_into_the_editor_worst_first(workspace, editor_client
 def test_access_level_and_unpublishing_reindex_the_story(workspace, editor_client):
     anonymous = workspace.test_client()
     assert "Het koor" not in anonymous.get("/zoeken?q=koor").get_data(as_text=True)
-    token = csrf_of(editor_client.get("/editor/story/het-koor").get_data(as_text=True))
-    r = editor_client.post("/editor/story/het-koor/access", data={"csrf_token": token, "access": "public"})
+    page = editor_client.get("/editor/story/het-koor").get_data(as_text=True)
+    token = csrf_of(page)
+    r = editor_client.post("/editor/story/het-koor/access", data={"csrf_token": token, "access": "public",
+                                                                   "meta_version": meta_version_of(page)})
     assert r.status_code == 302
     assert "Het koor" in anonymous.get("/zoeken?q=koor").get_data(as_text=True)
-    editor_client.post("/editor/story/het-koor/publish", data={"csrf_token": token, "published": "0"})
+    # A second change from the same (now stale) page is a conflict, never a silent overwrite.
+    r = editor_client.post("/editor/story/het-koor/publish", data={"csrf_token": token, "published": "0",
+                                                                    "meta_version": meta_version_of(page)})
+    assert r.status_code == 409 and "Iemand anders heeft dit verhaal gewijzigd" in r.get_data(as_text=True)
+    page = editor_client.get("/editor/story/het-koor").get_data(as_text=True)
+    editor_client.post("/editor/story/het-koor/publish", data={"csrf_token": token, "published": "0",
+                                                               "meta_version": meta_version_of(page)})
     assert anonymous.get("/verhaal/het-koor").status_code == 404
     assert "Het koor" not in anonymous.get("/zoeken?q=koor").get_data(as_text=True)
     assert editor_client.get("/verhaal/het-koor").status_code == 200, "editors still see unpublished stories"
-    r = editor_client.post("/editor/story/het-koor/access", data={"csrf_token": token, "access": "embargoed"})
+    r = editor_client.post("/editor/story/het-koor/access", data={"csrf_token": token, "access": "embargoed",
+                                                                   "meta_version": meta_version_of(page)})
     assert r.status_code == 400 and "einddatum" in r.get_data(as_text=True)
 
 
 def test_consent_notes_and_file_can_be_changed_later(workspace, editor_client):
-    token = csrf_of(editor_client.get("/editor/story/het-koor").get_data(as_text=True))
+    page = editor_client.get("/editor/story/het-koor").get_data(as_text=True)
+    token = csrf_of(page)
     r = editor_client.post("/editor/story/het-koor/consent", content_type="multipart/form-data", data={
-        "csrf_token": token, "consent_notes": "Schriftelijk, zie formulier",
+        "csrf_token": token, "consent_notes": "Schriftelijk, zie formulier", "meta_version": meta_version_of(page),
         "consent_file": (io.BytesIO(b"scan"), "../../etc/passwd")})
     assert r.status_code == 302
     with workspace.archive.session() as s:

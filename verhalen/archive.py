@@ -13,8 +13,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from . import catalog
+from verhalen.index import SearchIndex
+
+from . import catalog, outbox
 from .errors import ArchiveError, NotFound
+from .indexing import rebuild
 from .settings import Settings
 
 
@@ -49,18 +52,24 @@ class Archive:
         with self._sessions() as s:
             yield s
 
+    def open_index(self) -> SearchIndex:
+        """The search index on disk; it leaves out of every search the stories whose hiding change
+        (a redaction, unpublishing) has not reached it yet (verhalen.outbox)."""
+        return SearchIndex(self.settings.index_dir, lock_timeout=self.settings.index_lock_timeout,
+                           withheld=self.withheld)
+
     @cached_property
-    def index(self):
-        from verhalen.index import SearchIndex
-
-        index = SearchIndex(self.settings.index_dir, lock_timeout=self.settings.index_lock_timeout)
+    def index(self) -> SearchIndex:
+        index = self.open_index()
         if index.stale:  # made by an older verhalen: refill it from the catalog
-            from .indexing import rebuild
-
             self.__dict__["index"] = index
             rebuild(self)
             return self.__dict__["index"]
         return index
+
+    def withheld(self) -> frozenset[int]:
+        with self.session() as s:
+            return outbox.withheld(s)
 
     @cached_property
     def model_dir(self) -> Path:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from . import __version__, catalog, exports, settings as settings_mod
 from .access import ROLE_LEVELS as LEVELS
 from .archive import Archive
-from .errors import UsageError, VerhalenError
+from .errors import ArchiveError, UsageError, VerhalenError
 
 
 class Ctx:
@@ -154,16 +154,36 @@ def ingest(c: Ctx, files, title, description, narrator, interviewer, hosts, gues
 @cli.command()
 @pass_ctx
 def resume(c: Ctx) -> None:
-    """Finish stories whose ingest was interrupted or failed."""
+    """Finish what was interrupted: unfinished or failed stories, index and audio work left pending."""
+    from . import outbox
     from .pipeline import run, unfinished
 
     archive = c.archive()
     ids = unfinished(archive)
-    if not ids:
+    with archive.session() as s:
+        owed_index = {w.story_id for w in outbox.pending(s, outbox.INDEX)}
+        owed_audio = [sid for sid in outbox.audio_stories(s) if sid not in ids]
+    if not ids and not owed_index and not owed_audio:
         click.echo("Nothing to resume: every story is complete.")
+    failures = []
     for sid in ids:
-        story = run(archive, sid, progress=ProgressPrinter())
-        click.echo(f"{story.slug}\t{story.status}")
+        try:
+            story = run(archive, sid, progress=ProgressPrinter())
+            click.echo(f"{story.slug}\t{story.status}")
+        except VerhalenError as e:
+            failures.append(e)
+            click.echo(f"verhalen: story {sid}: {e}", err=True)
+    for sid in owed_audio:
+        story = run(archive, sid, redo=("audio",))
+        click.echo(f"{story.slug}\tlistening copies rebuilt")
+    if owed_index:
+        left = outbox.apply(archive)
+        click.echo(f"search index brought in line for {len(owed_index) - len(left)} of {len(owed_index)} stories")
+        for sid, error in left:
+            failures.append(ArchiveError(f"story {sid}: the search index could not be updated: {error}"))
+            click.echo(f"verhalen: story {sid}: the search index could not be updated: {error}", err=True)
+    if failures:
+        sys.exit(max(e.exit_code for e in failures))
 
 
 # -- reading ---------------------------------------------------------------------
@@ -324,21 +344,22 @@ def delete(c: Ctx, slug, yes) -> None:
     """Delete a story: its catalog rows, index entries, derived audio and original."""
     import shutil
 
-    from . import store
+    from . import outbox, store
 
     archive = c.archive(create=False)
     with archive.session() as s:
         st = archive.story(s, slug)
         if not yes:
             click.confirm(f"Delete {st.title!r} ({slug}) and its original recording?", abort=True)
-        archive.index.remove(st.id)
         original = None
         if st.recording:
             original = store.original_path(archive.settings.originals_dir, st.recording.sha256,
                                            Path(st.recording.original_name).suffix)
         story_id = st.id
         s.delete(st)
+        outbox.note(s, story_id, outbox.INDEX, hides=True)  # with the delete: a crash cannot leave it findable
         s.commit()
+    outbox.apply(archive, [story_id])
     shutil.rmtree(archive.settings.derived_dir / str(story_id), ignore_errors=True)
     if original is not None:
         original.unlink(missing_ok=True)

@@ -8,10 +8,11 @@ from typing import Iterator
 
 from sqlalchemy import select
 
-from . import catalog, store
+from . import catalog, outbox, store
 from .archive import Archive
 from .errors import VerhalenError
 from .indexing import indexable
+from .pipeline import unfinished
 
 Check = tuple[bool, str, str]
 
@@ -31,11 +32,22 @@ def checks(archive: Archive) -> Iterator[Check]:
     with archive.session() as s:
         stories = s.scalars(select(catalog.Story)).all()
         yield True, "catalog", f"{len(stories)} stories in {archive.settings.catalog_url}"
-        broken = [f"{st.slug} ({x.stage}: {x.error or x.state})" for st in stories for x in st.stages
-                  if x.state in ("failed", "running")]
-        broken += [f"{st.slug} (status {st.status})" for st in stories
-                   if st.status in ("pending", "failed") and not any(x.state in ("failed", "running") for x in st.stages)]
+        left = set(unfinished(archive))
+        broken = []
+        for st in stories:
+            if st.id in left:
+                stages = [f"{x.stage}: {x.error or x.state}" for x in st.stages if x.state in ("failed", "running")]
+                broken.append(f"{st.slug} ({'; '.join(stages) or 'status ' + st.status})")
         yield not broken, "pipeline", ("unfinished: " + "; ".join(broken) + " - run `verhalen resume`") if broken else "all stages done"
+        owed = outbox.pending(s)
+        if owed:
+            slug = {st.id: st.slug for st in stories}
+            items = [f"{slug.get(w.story_id, f'deleted story {w.story_id}')} ({w.kind}"
+                     f"{', hidden from search meanwhile' if w.hides and w.kind == outbox.INDEX else ''}"
+                     f"{', ' + w.error if w.error else ''})" for w in owed]
+            yield False, "pending", "not yet applied: " + "; ".join(dict.fromkeys(items)) + " - run `verhalen resume`"
+        else:
+            yield True, "pending", "index and listening copies agree with the catalog"
         wanted = {st.id for st in stories if indexable(st)}
         known = {st.id: st.slug for st in stories}
         have = archive.index.story_ids()

@@ -1,9 +1,12 @@
 """Transcript correction: edit, split, merge, speakers, redaction, history and revert.
 
 Pure functions reshape segment dicts; `TranscriptEditor` applies them in one
-transaction with a history row (who, when, before, after), checks the segment
-versions the editor started from (a stale save is a Conflict, never a silent
-overwrite), and re-indexes that story only.
+transaction with a history row (who, when, before, after), the story's
+recomputed keywords and a pending-index row (verhalen.outbox), then brings the
+index in line for that story only. Versions: a save names the version the
+editor started from; the UPDATE itself compares it (Segment's version_id_col),
+so of two saves made from one version at the same moment exactly one lands and
+the other is a StaleVersion, on SQLite and PostgreSQL alike.
 """
 
 from __future__ import annotations
@@ -13,10 +16,12 @@ from typing import Any, Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
+from . import outbox
 from .catalog import Segment, SegmentEdit, Story
 from .errors import Conflict, NotFound, StaleVersion, UsageError
-from .indexing import sync
+from .pipeline import run, stage_tags
 
 Words = list[list[Any]]  # [start, end, word, probability]
 
@@ -91,8 +96,11 @@ _FIELDS = ("start", "end", "text", "speaker", "language", "avg_logprob", "no_spe
 class TranscriptEditor:
     """Changes to one story's transcript on behalf of `user`, each saved with its history."""
 
-    def __init__(self, archive, session: Session, slug: str, user: str):
+    def __init__(self, archive, session: Session, slug: str, user: str, remix_here: bool = True):
+        """With `remix_here` the listening copies are rebuilt in this call when a change alters what they
+        must mute (the CLI); the web passes False and a job does it (the pending row makes sure it happens)."""
         self.archive, self.session, self.user = archive, session, user
+        self.remix_here = remix_here
         self.story: Story = archive.story(session, slug)
 
     # -- helpers ---------------------------------------------------------------
@@ -101,31 +109,64 @@ class TranscriptEditor:
         if seg is None or seg.story_id != self.story.id:
             raise NotFound(f"segment {segment_id} is not part of {self.story.slug!r} (it may have been merged)")
         if version is not None and seg.version != version:
-            last = self.session.scalar(select(SegmentEdit).where(SegmentEdit.story_id == self.story.id)
-                                       .order_by(SegmentEdit.id.desc()))
-            who = f" by {last.user} at {last.at:%H:%M}" if last else ""
-            raise StaleVersion(f"this passage was changed{who} after you opened it; reload to see the current text "
-                               "and apply your correction again")
+            raise self._stale()
         return seg
 
-    def _record(self, action: str, before: list[dict], after: list[Segment], remix_audio: bool = False) -> SegmentEdit:
-        """Save the change with its history row, then bring keywords, index (and audio) up to date.
+    def _stale(self) -> StaleVersion:
+        self.session.rollback()
+        last = self.session.scalar(select(SegmentEdit).where(SegmentEdit.story_id == self.story.id)
+                                   .order_by(SegmentEdit.id.desc()))
+        who = f" by {last.user} at {last.at:%H:%M}" if last else ""
+        return StaleVersion(f"this passage was changed{who} after you opened it; reload to see the current text "
+                            "and apply your correction again")
 
-        Keywords are recomputed because a corrected or redacted word must not
-        keep the story findable through an automatic keyword.
+    def _check_text(self, text: str) -> str:
+        text = " ".join(text.split())
+        if not text:
+            raise UsageError("a segment cannot be empty; merge it with a neighbour or redact it instead")
+        limit = self.archive.settings.max_segment_chars
+        if len(text) > limit:
+            raise UsageError(f"this passage has {len(text):,} characters; at most {limit:,} fit in one passage: "
+                             "split it into several")
+        return text
+
+    def _check_name(self, name: str | None) -> str | None:
+        name = " ".join(name.split()) if name else None
+        limit = self.archive.settings.max_name_chars
+        if name and len(name) > limit:
+            raise UsageError(f"a speaker's name has at most {limit} characters ({len(name):,} given)")
+        return name
+
+    def _record(self, action: str, before: list[dict], after: list[Segment], remix_audio: bool = False,
+                hides: bool = False) -> SegmentEdit:
+        """Save the change, its history row, the story's keywords and what the index (and the listening
+        copies) must now do, in one transaction; then bring the index in line.
+
+        Keywords are recomputed here because a corrected or redacted word must not keep the story
+        findable through an automatic keyword. The version check happens at the flush (the UPDATE
+        names the version read): a concurrent save makes it match no row.
         """
-        from .pipeline import run
-
-        self.session.flush()
-        edit = SegmentEdit(story_id=self.story.id, user=self.user, action=action, before=before,
-                           after=[s.as_dict() for s in after])
-        self.session.add(edit)
-        self.session.commit()
-        if self.story.status in ("ready", "needs_transcript"):
-            run(self.archive, self.story.id, redo=(("audio",) if remix_audio else ()) + ("tags", "index"))
-        else:
-            sync(self.archive.index, self.story)
-        self.session.refresh(self.story)
+        story = self.story
+        try:
+            self.session.flush()
+            if story.stage("tags").state == "done":
+                stage_tags(self.archive, self.session, story, None)
+            edit = SegmentEdit(story_id=story.id, user=self.user, action=action, before=before,
+                               after=[s.as_dict() for s in after])
+            self.session.add(edit)
+            outbox.note(self.session, story.id, outbox.INDEX, hides=hides)
+            if remix_audio:
+                outbox.note(self.session, story.id, outbox.AUDIO, hides=hides)
+            self.session.commit()
+        except StaleDataError:
+            raise self._stale() from None
+        failures = outbox.apply(self.archive, [story.id])
+        if remix_audio and self.remix_here:
+            run(self.archive, story.id, redo=("audio",))
+        self.session.refresh(story)
+        if failures and hides:
+            # Saved, and left out of every search until the index has it (outbox.withheld).
+            edit.index_error = failures[0][1]
         return edit
 
     def _new(self, data: dict, restore: bool = False) -> Segment:
@@ -137,9 +178,7 @@ class TranscriptEditor:
 
     # -- operations ------------------------------------------------------------
     def edit_text(self, segment_id: int, text: str, version: int | None) -> Segment:
-        text = " ".join(text.split())
-        if not text:
-            raise UsageError("a segment cannot be empty; merge it with a neighbour or redact it instead")
+        text = self._check_text(text)
         seg = self._segment(segment_id, version)
         before = [seg.as_dict()]
         # A person read the whole passage: every word now counts as sure, so it leaves the review queue.
@@ -151,10 +190,11 @@ class TranscriptEditor:
         return seg
 
     def set_speaker(self, segment_ids: Iterable[int], speaker: str | None, versions: dict[int, int] | None = None) -> list[Segment]:
+        speaker = self._check_name(speaker)
         segs = [self._segment(i, (versions or {}).get(i)) for i in segment_ids]
         before = [s.as_dict() for s in segs]
         for s in segs:
-            s.speaker = " ".join(speaker.split()) if speaker else None
+            s.speaker = speaker
             s.version += 1
         self._record("speaker", before, segs)
         return segs
@@ -166,18 +206,16 @@ class TranscriptEditor:
             raise NotFound(f"no segment in {self.story.slug!r} has the speaker {old!r}")
         return self.set_speaker(ids, new)
 
-    def redact(self, segment_ids: Iterable[int], redacted: bool = True, remix_audio: bool = True) -> list[Segment]:
-        """Hide passages from the public, search and feeds, and recompute keywords without them.
-
-        With `remix_audio` the listening copies are rebuilt here with those
-        stretches muted; the web workspace passes False and queues that job.
-        """
-        segs = [self._segment(i, None) for i in segment_ids]
+    def redact(self, segment_ids: Iterable[int], redacted: bool = True,
+               versions: dict[int, int] | None = None) -> list[Segment]:
+        """Hide passages from the public, search and feeds, recompute keywords without them, and mute
+        them in the listening copies (here, or by a job: see `remix_here`)."""
+        segs = [self._segment(i, (versions or {}).get(i)) for i in segment_ids]
         before = [s.as_dict() for s in segs]
         for s in segs:
             s.redacted = redacted
             s.version += 1
-        self._record("redact" if redacted else "unredact", before, segs, remix_audio=remix_audio)
+        self._record("redact" if redacted else "unredact", before, segs, remix_audio=True, hides=redacted)
         return segs
 
     def split(self, segment_id: int, at_word: int, version: int | None) -> list[Segment]:
@@ -207,11 +245,10 @@ class TranscriptEditor:
         self._record("merge", before, [seg])
         return seg
 
-    def revert(self, edit_id: int, remix_audio: bool = True) -> SegmentEdit:
+    def revert(self, edit_id: int) -> SegmentEdit:
         """Undo one change: its 'after' segments are replaced by its 'before' ones (if untouched since).
 
-        Undoing a redaction changes what the listening copies must mute: with
-        `remix_audio` they are rebuilt here (the web queues that job instead).
+        Undoing a redaction changes what the listening copies must mute (here, or by a job).
         """
         edit = self.session.get(SegmentEdit, edit_id)
         if edit is None or edit.story_id != self.story.id:
@@ -246,7 +283,8 @@ class TranscriptEditor:
                 self.session.delete(seg)
         edit.reverted = True
         redaction = any(b.get("redacted") != a.get("redacted") for b, a in zip(edit.before, edit.after))
-        return self._record("revert", before_snapshot, restored, remix_audio=remix_audio and redaction)
+        hides = any(b.get("redacted") and not a.get("redacted") for b, a in zip(edit.before, edit.after))
+        return self._record("revert", before_snapshot, restored, remix_audio=redaction, hides=hides)
 
     def history(self) -> list[SegmentEdit]:
         return list(self.session.scalars(select(SegmentEdit).where(SegmentEdit.story_id == self.story.id)

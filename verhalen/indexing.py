@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from verhalen.index import SegmentDoc, StoryDoc
+import contextlib
+import threading
+from typing import Iterator
 
-from .catalog import Story
+from sqlalchemy import delete, func, select
+
+from verhalen.index import SegmentDoc, StoryDoc, destroy
+
+from .catalog import PendingWork, Story
+
+try:
+    import fcntl
+except ImportError:  # not POSIX: one process per archive, the thread lock is enough
+    fcntl = None  # type: ignore[assignment]
+
+_thread_lock = threading.Lock()
 
 
 def story_doc(story: Story) -> StoryDoc:
@@ -45,20 +58,43 @@ def sync(index, story: Story) -> None:
         index.remove(story.id)
 
 
+@contextlib.contextmanager
+def exclusive(archive) -> Iterator[None]:
+    """One writer of catalog data into the index at a time for this archive home (threads and processes):
+    reading the catalog and writing what was read happen under it, so an older read is never written
+    over a newer one (verhalen.outbox)."""
+    with _thread_lock:
+        if fcntl is None:
+            yield
+            return
+        path = archive.settings.index_apply_lock
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "a+b") as f:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+
+
 REBUILD_BATCH = 100  # stories per commit: bounds memory (a 1,000-hour archive in one go took 2.1 GB)
 
 
 def rebuild(archive) -> tuple[int, int]:
-    """Replace the whole index with documents made from the catalog; returns (stories, segments)."""
-    from sqlalchemy import select
+    """Replace the whole index with documents made from the catalog; returns (stories, segments).
 
-    from verhalen.index import SearchIndex, destroy
+    Pending index work noted before the rebuild started is done by it and removed."""
+    with exclusive(archive):
+        return _rebuild(archive)
 
+
+def _rebuild(archive) -> tuple[int, int]:
     if "index" in archive.__dict__:
         archive.index.close()
     destroy(archive.settings.index_dir)
-    index = SearchIndex(archive.settings.index_dir, lock_timeout=archive.settings.index_lock_timeout)
+    index = archive.open_index()
     with archive.session() as s:
+        done_up_to = s.scalar(select(func.max(PendingWork.id)).where(PendingWork.kind == "index")) or 0
         ids = list(s.scalars(select(Story.id).order_by(Story.id)))
     stories = segments = 0
     for lo in range(0, len(ids), REBUILD_BATCH):
@@ -70,4 +106,7 @@ def rebuild(archive) -> tuple[int, int]:
         segments += sum(len(d.segments) for d in docs)
     index.optimize()  # one segment per index: the batches above left one each
     archive.__dict__["index"] = index
+    with archive.session() as s:
+        s.execute(delete(PendingWork).where(PendingWork.kind == "index", PendingWork.id <= done_up_to))
+        s.commit()
     return stories, segments

@@ -24,6 +24,7 @@ from huey import RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 from sqlalchemy import or_, select, update
 
+from . import outbox
 from .archive import Archive
 from .catalog import StageState, Story, now
 from .errors import VerhalenError
@@ -140,18 +141,32 @@ def process(archive: Archive, story_id: int, redo: tuple[str, ...] = (), worker:
 
 
 def recover(archive: Archive, huey) -> list[int]:
-    """Re-queue unfinished stories nobody is working on (their worker died); returns their ids."""
+    """Re-queue stories with work left that nobody is doing (their worker died, or the process that
+    was to queue a job did); returns their ids. Failed ones wait for an editor's retry."""
+    from .pipeline import unfinished
+
     stale = now() - dt.timedelta(seconds=archive.settings.worker_lease_seconds)
     with archive.session() as s:
-        ids = list(s.scalars(select(Story.id).where(
-            Story.status == "pending",
-            or_(Story.claimed_by.is_(None), Story.heartbeat.is_(None), Story.heartbeat < stale),
-        )))
+        failed = set(s.scalars(select(Story.id).where(Story.status == "failed")))
+        idle = or_(Story.claimed_by.is_(None), Story.heartbeat.is_(None), Story.heartbeat < stale)
+        audio = [sid for sid in outbox.audio_stories(s)
+                 if s.scalar(select(Story.id).where(Story.id == sid, idle)) is not None]
+    ids = [sid for sid in unfinished(archive) if sid not in failed and not _only_failed_stages(archive, sid)]
     for sid in ids:
         enqueue(huey, sid)
-    if ids:
-        log.info("re-queued unfinished stories %s", ids)
-    return ids
+    for sid in audio:
+        if sid not in ids:
+            enqueue(huey, sid, redo=("audio",))
+    if ids or audio:
+        log.info("re-queued stories %s", sorted(set(ids) | set(audio)))
+    return sorted(set(ids) | set(audio))
+
+
+def _only_failed_stages(archive: Archive, story_id: int) -> bool:
+    """A finished story whose redo failed: an editor retries it (jobs page), not a loop every minute."""
+    with archive.session() as s:
+        states = {st.state for st in s.scalars(select(StageState).where(StageState.story_id == story_id))}
+    return "failed" in states and not states & {"pending", "running"}
 
 
 # -- consumers --------------------------------------------------------------------
@@ -165,8 +180,11 @@ class EmbeddedConsumer(Consumer):
 
 
 def start_embedded(settings: Settings, workers: int = 1) -> EmbeddedConsumer:
+    """The job worker beside a server, with the applier of pending index work (verhalen.outbox)."""
     huey = make_huey(settings)
-    recover(archive_for(settings), huey)
+    archive = archive_for(settings)
+    outbox.Applier(archive).start()
+    recover(archive, huey)
     consumer = EmbeddedConsumer(huey, workers=workers, worker_type="thread", periodic=True)
     consumer.start()
     return consumer
@@ -175,5 +193,7 @@ def start_embedded(settings: Settings, workers: int = 1) -> EmbeddedConsumer:
 def run_worker(settings: Settings, workers: int = 1) -> None:
     """`verhalen worker`: a foreground consumer (Ctrl-C stops it after the current job)."""
     huey = make_huey(settings)
-    recover(archive_for(settings), huey)
+    archive = archive_for(settings)
+    outbox.Applier(archive).start()
+    recover(archive, huey)
     Consumer(huey, workers=workers, worker_type="thread", periodic=True).run()

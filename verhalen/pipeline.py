@@ -19,11 +19,10 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from . import catalog, keywords, store
+from . import catalog, keywords, outbox, store
 from .archive import Archive
 from .catalog import Credit, Recording, Segment, Story, StoryPlace, StoryTheme, TranscriptRun
-from .errors import Duplicate, UsageError, VerhalenError
-from .indexing import story_doc
+from .errors import ArchiveError, Duplicate, UsageError, VerhalenError
 from .media import convert, probe
 from .transcription import Transcriber, can_transcribe
 
@@ -47,7 +46,9 @@ class StoryMeta:
     published: bool = True
     consent_notes: str = ""
 
-    def validate(self) -> None:
+    def validate(self, settings=None) -> None:
+        if settings is not None:
+            self.check_sizes(settings)
         if self.access not in catalog.ACCESS_LEVELS:
             raise UsageError(f"access must be one of {', '.join(catalog.ACCESS_LEVELS)}, not {self.access!r}")
         if self.access == "embargoed" and not self.embargo_until:
@@ -56,6 +57,20 @@ class StoryMeta:
             if role not in catalog.ROLES:
                 raise UsageError(f"role must be one of {', '.join(catalog.ROLES)}, not {role!r}")
 
+    def check_sizes(self, settings) -> None:
+        """Refuse fields longer than the archive's limits (a 120,000-word field broke the index once)."""
+        fields = [("title", self.title or "", settings.max_title_chars),
+                  ("description", self.description, settings.max_text_chars),
+                  ("consent notes", self.consent_notes, settings.max_text_chars),
+                  ("series", self.series or "", settings.max_name_chars)]
+        fields += [("name", name, settings.max_name_chars) for name, _ in self.people]
+        fields += [("place", name, settings.max_name_chars) for name in self.places]
+        fields += [("theme", name, settings.max_name_chars) for name in self.themes]
+        for label, value, limit in fields:
+            if len(value) > limit:
+                raise UsageError(f"the {label} {value[:40]!r}... is {len(value):,} characters long; "
+                                 f"at most {limit:,} are accepted")
+
 
 # -- stages ------------------------------------------------------------------
 
@@ -63,10 +78,15 @@ class StoryMeta:
 def stage_audio(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
     rec = story.recording
     src = store.original_path(archive.settings.originals_dir, rec.sha256, Path(rec.original_name).suffix)
+    # The pending rows first, then the passages to mute: a redaction saved meanwhile keeps its row.
+    up_to = outbox.last_row(session, story.id, outbox.AUDIO)
+    mute = list(session.execute(select(Segment.start, Segment.end).where(
+        Segment.story_id == story.id, Segment.redacted.is_(True)).order_by(Segment.start)))
     convert(src, archive.derived(story.id, "asr.wav"), archive.derived(story.id, "listen.mp3"),
             archive.derived(story.id, "listen.opus") if archive.settings.opus_copy else None,
             bitrate=archive.settings.listening_bitrate, name=rec.original_name,
-            mute=[(s.start, s.end) for s in story.segments if s.redacted])
+            mute=[(a, b) for a, b in mute])
+    outbox.audio_done(session, story.id, up_to)
 
 
 def stage_transcript(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
@@ -121,7 +141,8 @@ def stage_tags(archive: Archive, session: Session, story: Story, progress: Progr
 
 
 def stage_index(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
-    archive.index.add(story_doc(story))
+    # Noted with the stage's "done"; run() applies it right after the commit (and any applier would).
+    outbox.note(session, story.id, outbox.INDEX)
 
 
 STAGES: dict[str, Callable] = {
@@ -160,8 +181,14 @@ def run(archive: Archive, story_id: int, redo: tuple[str, ...] = (), progress: P
                 state.state = "done"
             story.status = _status(story)
             session.commit()
-            if progress:
-                progress(name, 1, 1)
+        if name == "index":
+            failures = outbox.apply(archive, [story_id])
+            if failures:
+                # The catalog says done and the row stays: the next applier (server, worker, resume) retries.
+                raise ArchiveError(f"the story is saved, but the search index could not be updated ({failures[0][1]}); "
+                                   "it is retried by the server and by `verhalen resume`")
+        if progress:
+            progress(name, 1, 1)
     with archive.session() as session:
         # Loaded eagerly: callers read these after the session is gone.
         return session.get(Story, story_id, options=[
@@ -203,7 +230,7 @@ def accept(archive: Archive, path: Path, meta: StoryMeta, progress: Progress | N
     finished story raises Duplicate; an unfinished one (interrupted earlier)
     is returned to be resumed.
     """
-    meta.validate()
+    meta.validate(archive.settings)
     path = Path(path)
     info = probe(path)
     if progress:
@@ -271,6 +298,17 @@ def _register(archive: Archive, path: Path, info, sha: str, meta: StoryMeta, sto
     raise VerhalenError(f"could not register {path.name}: too many concurrent ingests")
 
 
+UNFINISHED_STATES = ("pending", "running", "failed")
+
+
 def unfinished(archive: Archive) -> list[int]:
+    """Stories with pipeline work left that nobody is doing: an unfinished or failed ingest, or a stage of a
+    finished story (a retag, an audio remix) left running by a process that died or left failed.
+    `verhalen doctor` and `verhalen resume` both ask this, so they never disagree."""
+    stale = catalog.now() - dt.timedelta(seconds=archive.settings.worker_lease_seconds)
+    live = Story.claimed_by.is_not(None) & Story.heartbeat.is_not(None) & (Story.heartbeat >= stale)
+    stage_left = Story.stages.any(catalog.StageState.stage.in_(list(STAGES))
+                                  & catalog.StageState.state.in_(UNFINISHED_STATES))
     with archive.session() as session:
-        return list(session.scalars(select(Story.id).where(Story.status.in_(("pending", "failed"))).order_by(Story.id)))
+        return list(session.scalars(select(Story.id).where(
+            (Story.status.in_(("pending", "failed")) | stage_left) & ~live).order_by(Story.id)))

@@ -81,6 +81,11 @@ class Settings:
         return self.home / "index"
 
     @property
+    def index_apply_lock(self) -> Path:
+        # Beside the index, not in it: a rebuild removes the index folder while holding this lock.
+        return self.home / "index-apply.lock"
+
+    @property
     def models_dir(self) -> Path:
         return self.home / "models"
 

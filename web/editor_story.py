@@ -1,7 +1,8 @@
 """/editor/story/<slug>: one story for editors — publish, access level, consent, and the transcript editor.
 
-Publishing and access changes re-index that story only (verhalen.indexing.sync),
-so public pages and search follow at once. Consent files live under
+Publishing, access and consent changes go through verhalen.story_edits: a
+compare-and-set on the story's meta_version (a stale page is a conflict, 409)
+and the index follows in the same step, so public pages and search agree at once. Consent files live under
 ARCHIVE/consent/ and are only ever sent to editors.
 """
 
@@ -13,16 +14,18 @@ from pathlib import Path
 from flask import flash, redirect, render_template, request, send_file, url_for
 from werkzeug.utils import safe_join
 
+from verhalen import story_edits
+from verhalen.access import SHOWN_STATUSES
 from verhalen.catalog import ACCESS_LEVELS
 from verhalen.editing import TranscriptEditor, review_score
-from verhalen.errors import NotFound, UsageError
-from verhalen.indexing import sync
+from verhalen.errors import NotFound, StaleVersion, UsageError, VerhalenError
 
-from .app import get_archive
+from .app import _error_page, get_archive
 from .editor import workspace_blueprint
 from .editor_jobs import job_view
 from .editor_upload import save_consent
 from .i18n import gettext as _
+from .params import form_int
 from .transcript_html import LOW_WORD
 
 bp = workspace_blueprint("editor_story", __name__)
@@ -59,17 +62,24 @@ def _back(slug: str, anchor: str | None = None):
     return redirect(url_for("editor_story.story", slug=slug, _anchor=anchor))
 
 
+def _version() -> int:
+    """The story's meta_version the editor's page showed (a stale one is a conflict, never an overwrite)."""
+    return form_int(request.form, "meta_version")
+
+
+@bp.errorhandler(StaleVersion)
+def _stale(_e: StaleVersion):
+    return _error_page(409, _("Iemand anders heeft dit verhaal gewijzigd nadat je de pagina opende. Jouw wijziging is niet "
+                     "bewaard: laad de pagina opnieuw en probeer het nog eens."))
+
+
 @bp.route("/story/<slug>/publish", methods=["POST"])
 def publish(slug: str):
     archive = get_archive()
     publish_it = request.form.get("published") == "1"
     with archive.session() as s:
-        st = archive.story(s, slug)
-        st.published = publish_it
-        s.commit()
-        s.refresh(st)
-        sync(archive.index, st)
-        if publish_it and st.status not in ("ready", "needs_transcript"):
+        st = story_edits.publish(archive, s, archive.story(s, slug), publish_it, _version())
+        if publish_it and st.status not in SHOWN_STATUSES:
             flash(_("Gepubliceerd: het verhaal verschijnt zodra de verwerking klaar is."))
         elif publish_it:
             flash(_("{title} is gepubliceerd.", title=st.title))
@@ -93,11 +103,7 @@ def set_access(slug: str):
     if level == "embargoed" and embargo is None:
         raise UsageError(_("Een verhaal onder embargo heeft een einddatum nodig."))
     with archive.session() as s:
-        st = archive.story(s, slug)
-        st.access, st.embargo_until = level, embargo if level == "embargoed" else None
-        s.commit()
-        s.refresh(st)
-        sync(archive.index, st)
+        story_edits.set_access(archive, s, archive.story(s, slug), level, embargo, _version())
     flash(_("Toegang aangepast."))
     return _back(slug, "toegang")
 
@@ -105,16 +111,22 @@ def set_access(slug: str):
 @bp.route("/story/<slug>/consent", methods=["POST"])
 def consent(slug: str):
     archive = get_archive()
+    notes = (request.form.get("consent_notes") or "").strip()
+    if len(notes) > archive.settings.max_text_chars:
+        raise UsageError(_("De toelichting is te lang: hoogstens {n} tekens.", n=archive.settings.max_text_chars))
+    version = _version()
     with archive.session() as s:
         st = archive.story(s, slug)
-        st.consent_notes = (request.form.get("consent_notes") or "").strip()
+        old = st.consent_file
         saved = save_consent(archive.settings, st.slug, request.files.get("consent_file"))
-        if saved:
-            old = st.consent_file
-            st.consent_file = saved
-            if old and old != saved:
-                (archive.settings.home / old).unlink(missing_ok=True)
-        s.commit()
+        try:
+            story_edits.set_consent(archive, s, st, notes, saved, version)
+        except VerhalenError:
+            if saved:
+                (archive.settings.home / saved).unlink(missing_ok=True)
+            raise
+        if saved and old and old != saved:
+            (archive.settings.home / old).unlink(missing_ok=True)
     flash(_("Toestemming bewaard."))
     return _back(slug, "toestemming")
 

@@ -15,11 +15,12 @@ from sqlalchemy import select
 from verhalen import jobs as queue
 from verhalen.catalog import Segment, SegmentEdit, Story
 from verhalen.editing import TranscriptEditor, review_queue
-from verhalen.errors import Conflict, StaleVersion, UsageError, VerhalenError
+from verhalen.errors import Conflict, StaleVersion, VerhalenError
 
 from .app import get_archive
 from .editor import get_huey, workspace_blueprint
 from .i18n import gettext as _
+from .params import form_int
 
 bp = workspace_blueprint("editor_transcript", __name__)
 
@@ -29,12 +30,7 @@ def wants_json() -> bool:
 
 
 def _int(name: str, required: bool = True) -> int | None:
-    value = request.form.get(name, "")
-    if value.lstrip("-").isdigit():
-        return int(value)
-    if required:
-        raise UsageError(_("Het veld {name} ontbreekt of is geen getal.", name=name))
-    return None
+    return form_int(request.form, name, required)
 
 
 def conflict_message(session, story_id: int) -> str:
@@ -54,7 +50,9 @@ def _act(slug: str, anchor: int | None, action):
     """Run `action(editor, session)` and answer as JSON or with a redirect; errors in plain words."""
     archive = get_archive()
     with archive.session() as s:
-        editor = TranscriptEditor(archive, s, slug, current_user.name)
+        # The listening copies are rebuilt by a job when a change alters what they mute; the pending
+        # row written with the change re-queues it if this process dies first (jobs.recover).
+        editor = TranscriptEditor(archive, s, slug, current_user.name, remix_here=False)
         try:
             result, message = action(editor, s)
         except Conflict as e:
@@ -108,7 +106,8 @@ def redact(slug: str, segment_id: int):
     hide = request.form.get("redacted", "1") == "1"
 
     def action(ed: TranscriptEditor, s):
-        segs = ed.redact([segment_id], redacted=hide, remix_audio=False)
+        version = _int("version", required=False)
+        segs = ed.redact([segment_id], redacted=hide, versions={segment_id: version} if version is not None else None)
         # The listening copies are rebuilt by a job, with the passage muted (or audible again).
         queue.enqueue(get_huey(), ed.story.id, redo=("audio",))
         return segs, (_("Afgeschermd: de passage is verborgen voor publiek en zoeken; het geluid wordt gedempt.")
@@ -128,7 +127,7 @@ def rename_speaker(slug: str):
 @bp.route("/story/<slug>/revert/<int:edit_id>", methods=["POST"])
 def revert(slug: str, edit_id: int):
     def action(ed: TranscriptEditor, s):
-        ed.revert(edit_id, remix_audio=False)  # keywords and index are updated by the revert itself
+        ed.revert(edit_id)  # keywords and index are updated by the revert itself
         undone = s.get(SegmentEdit, edit_id)
         if undone is not None and undone.action in ("redact", "unredact"):
             # Hidden again or shown again: the muted listening copy follows, in a job.
