@@ -56,7 +56,8 @@ def test_dutch_word_and_filters(demo_archive):
     assert [s.slug for s in r.stories] == ["het-koor"]
     assert 9.0 <= r.stories[0].hits[0].time <= 12.2
     assert demo_archive.index.search("rotterdam language:nl").total == 0  # researchers-only story
-    assert demo_archive.index.search('"hele land" series:Sleutelpersonen', EVERYONE).total == 1
+    assert demo_archive.index.search('"elke dinsdag" series:Sleutelpersonen', EVERYONE).total == 1
+    assert demo_archive.index.search('"dinsdag elke" series:Sleutelpersonen', EVERYONE).total == 0  # a phrase keeps its order
 
 
 def test_exports_parse(demo_archive):
