@@ -197,3 +197,14 @@ def test_a_stage_left_running_by_a_dead_process_is_unfinished_for_doctor_and_res
         states = {x.stage: x.state for x in s.scalars(select(StageState))}
     assert states["tags"] == "done"
     assert run_cli("doctor", home=seeded.settings.home, model_dir=seeded.settings.model).returncode == 0
+
+
+def test_an_imported_transcript_with_an_oversized_passage_is_refused_whole(seeded, tmp_path):
+    vtt = tmp_path / "groot.vtt"
+    vtt.write_text("WEBVTT\n\n00:00:01.000 --> 00:00:09.000\nkort\n\n00:00:10.000 --> 00:00:50.000\n"
+                   + " ".join(["woord"] * 120_000) + "\n", encoding="utf-8")
+    r = run_cli("transcript", "import", SLUG, str(vtt), home=seeded.settings.home)
+    assert r.returncode == 2 and "groot.vtt: the passage at 00:10 has 719,999 characters" in r.stderr, r.stderr
+    with seeded.session() as s:
+        assert len(seeded.story(s, SLUG).segments) == 6  # the old transcript is untouched
+    assert seeded.index.search("woord0x1", Visibility()).total == 1

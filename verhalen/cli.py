@@ -438,6 +438,11 @@ def transcript_import(c: Ctx, slug, file, language) -> None:
         st = archive.story(s, slug)
         duration = st.recording.duration if st.recording else 0.0
         segs = exports.parse_transcript(file.name, file.read_bytes(), duration)
+        limit = archive.settings.max_segment_chars
+        for x in segs:
+            if len(x["text"]) > limit:
+                raise UsageError(f"{file.name}: the passage at {exports.mmss(x['start'])} has {len(x['text']):,} "
+                                 f"characters; at most {limit:,} fit in one passage (max_segment_chars): split it")
         lang = language or st.language_requested or st.language
         for seg in list(st.segments):
             s.delete(seg)
