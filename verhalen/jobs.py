@@ -27,7 +27,7 @@ from sqlalchemy import or_, select, update
 from . import outbox
 from .archive import Archive
 from .catalog import StageState, Story, now
-from .errors import VerhalenError
+from .errors import UsageError, VerhalenError
 from .settings import Settings
 
 log = logging.getLogger("verhalen.jobs")
@@ -38,6 +38,11 @@ _PROGRESS_EVERY = 2.0  # seconds between progress writes
 def make_huey(settings: Settings):
     """The queue for this archive, with its tasks registered."""
     if settings.redis_url:
+        try:
+            import redis  # noqa: F401 - optional: only archives with a Redis queue need it
+        except ImportError:
+            raise UsageError("redis_url is set but the redis package is not installed: "
+                             "pip install 'verhalen[redis]' (or unset VERHALEN_REDIS_URL for the SQLite queue)") from None
         huey = RedisHuey("verhalen", url=settings.redis_url, results=False)
     else:
         settings.home.mkdir(parents=True, exist_ok=True)
