@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,8 +12,11 @@ from verhalen.errors import NotFound, UnsupportedMedia
 
 from .tags import read_chapters, read_cover, read_tags
 
-# Decode this much audio to prove the file really is audio, not just a header.
+# Decode this much audio to prove the file really is audio, not just a header. A file whose header promises
+# more audio than it holds (truncated) must hold at least this much to be accepted, with a warning.
 _PROOF_SECONDS = 2.0
+# How much of a WAV file's start is read for its chunk list (fmt, ds64, data come first in practice).
+_WAV_HEAD = 64 * 1024
 
 
 @dataclass(frozen=True)
@@ -71,6 +75,9 @@ def probe(path: str | Path) -> MediaInfo:
         rate = audio.codec_context.sample_rate or audio.rate or 0
         channels = audio.codec_context.channels or 0
         header_duration = float(container.duration / av.time_base) if container.duration else 0.0
+        claim = _wav_claim(path, size)
+        if claim is not None:  # FFmpeg trims a WAV's length to the file's size: take the header's own word
+            header_duration = claim
         try:
             decoded, packet_seconds = _measure(container, audio)
         except (av.error.FFmpegError, ValueError) as e:
@@ -81,6 +88,11 @@ def probe(path: str | Path) -> MediaInfo:
     warnings: list[str] = []
     duration = packet_seconds or header_duration
     if header_duration and packet_seconds and packet_seconds < header_duration * 0.95 - 0.5:
+        if packet_seconds < _PROOF_SECONDS:
+            raise UnsupportedMedia(
+                f"{path.name} is truncated: its header says {header_duration:.1f} s, "
+                f"the file holds only {packet_seconds:.1f} s of audio (the copy or upload stopped early)"
+            )
         warnings.append(
             f"{path.name} looks truncated: its header says {header_duration:.1f} s, "
             f"the audio ends at {packet_seconds:.1f} s"
@@ -93,6 +105,38 @@ def probe(path: str | Path) -> MediaInfo:
         tags=read_tags(path), cover=read_cover(path), warnings=tuple(warnings),
         chapters=tuple(c for c in read_chapters(path) if 0 <= c["start"] < duration),
     )
+
+
+def wav_claim(head: bytes) -> tuple[int, int, int] | None:
+    """(where the audio data starts, how many bytes of it the header announces, bytes per second) from the
+    first bytes of a RIFF/RF64 WAVE file; None when `head` is not one, the chunks are not all in `head`, or the
+    length is the placeholder (0 or 0xFFFFFFFF) a writer that could not seek back leaves."""
+    if len(head) < 12 or head[:4] not in (b"RIFF", b"RF64", b"BW64") or head[8:12] != b"WAVE":
+        return None
+    pos, byte_rate, ds64_size = 12, 0, None
+    while pos + 8 <= len(head):
+        chunk, size = head[pos:pos + 4], struct.unpack_from("<I", head, pos + 4)[0]
+        body = pos + 8
+        if chunk == b"ds64" and size >= 16 and body + 16 <= len(head):
+            ds64_size = struct.unpack_from("<Q", head, body + 8)[0]  # RF64: the real data size, 64-bit
+        elif chunk == b"fmt " and size >= 12 and body + 12 <= len(head):
+            byte_rate = struct.unpack_from("<I", head, body + 8)[0]
+        elif chunk == b"data":
+            if size == 0xFFFFFFFF and ds64_size is not None:
+                size = ds64_size
+            return (body, size, byte_rate) if byte_rate and size not in (0, 0xFFFFFFFF) else None
+        pos = body + size + (size & 1)  # chunks are padded to an even length
+    return None
+
+
+def _wav_claim(path: Path, size: int) -> float | None:
+    """Seconds of audio a WAV file's header announces, when the file holds less than that; else None."""
+    with path.open("rb") as f:
+        claim = wav_claim(f.read(_WAV_HEAD))
+    if claim is None:
+        return None
+    start, announced, byte_rate = claim
+    return announced / byte_rate if size - start < announced else None
 
 
 def _is_cover(stream: av.stream.Stream) -> bool:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import struct
+from pathlib import Path
+
 import pytest
 
 from conftest import DATA, ffmpeg_make
@@ -52,6 +55,41 @@ def test_truncated_audio_is_accepted_with_a_warning(tmp_path):
     cut.write_bytes(whole[: len(whole) // 2])
     info = probe(cut)
     assert info.duration < 8
+
+
+def lying_wav(path: Path, claimed: int = 2**31, real: int = 2048, rate: int = 16000, magic: bytes = b"RIFF") -> Path:
+    """A PCM WAV whose header announces `claimed` bytes of audio, followed by only `real` bytes (a saw tone)."""
+    data = b"".join(struct.pack("<h", (i % 64 - 32) * 200) for i in range(real // 2))
+    fmt = struct.pack("<HHIIHH", 1, 1, rate, rate * 2, 2, 16)
+    chunks = b"fmt " + struct.pack("<I", len(fmt)) + fmt
+    if magic == b"RF64":  # sizes in the ds64 chunk; the 32-bit fields say 0xFFFFFFFF
+        chunks = b"ds64" + struct.pack("<IQQQI", 28, claimed + 60, claimed, claimed // 2, 0) + chunks
+        claimed, riff = 0xFFFFFFFF, 0xFFFFFFFF
+    else:
+        riff = min(claimed + 36, 2**32 - 1)
+    path.write_bytes(magic + struct.pack("<I", riff) + b"WAVE" + chunks + b"data" + struct.pack("<I", claimed) + data)
+    return path
+
+
+@pytest.mark.parametrize("magic", [b"RIFF", b"RF64"])
+def test_a_wav_whose_header_claims_2_gib_but_holds_2_kb_is_refused(tmp_path, magic):
+    wav = lying_wav(tmp_path / "interview.wav", claimed=2**31, real=2048, magic=magic)
+    with pytest.raises(UnsupportedMedia, match=r"interview\.wav is truncated: its header says 67108\.9 s, "
+                                               r"the file holds only 0\.1 s of audio"):
+        probe(wav)
+
+
+def test_a_truncated_wav_with_some_minutes_left_is_accepted_with_a_warning(tmp_path):
+    info = probe(lying_wav(tmp_path / "cut.wav", claimed=16000 * 2 * 600, real=16000 * 2 * 5))  # 10 min said, 5 s there
+    assert info.duration == pytest.approx(5.0, abs=0.05)
+    assert info.warnings == ("cut.wav looks truncated: its header says 600.0 s, the audio ends at 5.0 s",)
+
+
+@pytest.mark.parametrize("claimed", [0, 0xFFFFFFFF])
+def test_a_wav_with_the_unknown_length_placeholder_is_not_called_truncated(tmp_path, claimed):
+    """A WAV written to a pipe cannot go back to fill in its length: 0 or 0xFFFFFFFF means "read to the end"."""
+    info = probe(lying_wav(tmp_path / "stream.wav", claimed=claimed, real=16000 * 2 * 3))
+    assert info.duration == pytest.approx(3.0, abs=0.05) and info.warnings == ()
 
 
 def test_missing_file():

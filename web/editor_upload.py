@@ -1,11 +1,18 @@
 """/editor/upload: a recording and its metadata in, a queued job out.
 
-Uploaded files are streamed by Werkzeug's multipart parser, in chunks, into
-ARCHIVE/incoming/*.part (`UploadRequest._get_file_stream`); nothing reads a
-whole file into memory. Every .part file of a request is removed when the
-request ends, whatever happened (`UploadRequest.close`), and stale ones from
-a crash are removed at startup. Above `max_upload_mb` the answer is 413 with
-a plain message.
+One limit, from `max_upload_mb`: the recording may be that large, and the
+whole request that plus FORM_SLACK for the other fields and a consent file
+(`request_limit`). It is Flask's MAX_CONTENT_LENGTH and waitress's body limit
+(web/server.py), so every request over it, declared or chunked, gets this
+app's 413 page, in the user's language and with the security headers.
+
+waitress spools a large body to ARCHIVE/incoming/request-*.part before the app
+runs (web/server.py); Werkzeug's multipart parser then streams each uploaded
+file, in chunks, into ARCHIVE/incoming/upload-*.part
+(`UploadRequest._get_file_stream`); nothing reads a whole file into memory.
+Every .part file of a request is removed when the request ends, whatever
+happened (`UploadRequest.close`, and waitress for its own), and stale ones
+from a crash are removed at startup.
 """
 
 from __future__ import annotations
@@ -32,6 +39,18 @@ from .i18n import gettext as _
 
 bp = workspace_blueprint("editor_upload", __name__)
 LANGUAGES = ("nl", "en", "ar", "fa", "tr", "de", "fr", "pl", "so", "ti")
+MIB = 1024 * 1024
+FORM_SLACK = 16 * MIB  # the request beyond the recording: the other fields, a consent scan, multipart framing
+
+
+def recording_limit(settings) -> int:
+    """The largest recording the upload takes, in bytes (the `max_upload_mb` setting)."""
+    return settings.max_upload_mb * MIB
+
+
+def request_limit(settings) -> int:
+    """The largest request body the server reads, in bytes: a recording at the limit plus the rest of the form."""
+    return recording_limit(settings) + FORM_SLACK
 
 
 def incoming_dir(settings) -> Path:
@@ -73,16 +92,27 @@ def clean_incoming(settings) -> int:
 def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
     app.request_class = UploadRequest
-    app.config["MAX_CONTENT_LENGTH"] = settings.max_upload_mb * 1024 * 1024
+    app.config["MAX_CONTENT_LENGTH"] = limit = request_limit(settings)
     clean_incoming(settings)
+
+    @app.before_request
+    def _refuse_large_bodies():
+        # Werkzeug refuses an oversized body only when a handler reads it; refuse it for every route, so a
+        # body that waitress handed over unread (web/server.py) always gets the 413 page.
+        if (request.content_length or 0) > limit:
+            raise RequestEntityTooLarge()
 
     @app.errorhandler(RequestEntityTooLarge)
     def _too_large(e):
         from .app import _error_page
 
-        return _error_page(413, _("Dit bestand is te groot: het archief neemt opnames tot {mb} MB aan. "
-                                  "Maak het kleiner (bijvoorbeeld als mp3) of vraag de beheerder de grens te verhogen.",
-                                  mb=settings.max_upload_mb))
+        return _error_page(413, too_large_message(settings))
+
+
+def too_large_message(settings) -> str:
+    return _("Dit bestand is te groot: het archief neemt opnames tot {mb} MB aan. "
+             "Maak het kleiner (bijvoorbeeld als mp3) of vraag de beheerder de grens te verhogen.",
+             mb=settings.max_upload_mb)
 
 
 def _date(value: str, field: str, errors: dict) -> dt.date | None:
@@ -154,11 +184,13 @@ def upload():
         errors["recording"] = _("Kies een opname om te uploaden.")
     if errors:
         return _form_page(errors, request.form, 400)
+    recording.stream.flush()
+    if os.fstat(recording.stream.fileno()).st_size > recording_limit(current_app.config["SETTINGS"]):
+        raise RequestEntityTooLarge()  # the recording itself, not only the request, is over the limit
     # Give the probe the recording under its own name (in a private folder), so messages name it.
     folder = Path(tempfile.mkdtemp(dir=incoming_dir(settings), prefix="upload-"))
     try:
         path = folder / (secure_filename(recording.filename) or "opname")
-        recording.stream.flush()
         os.replace(recording.stream.name, path)
         try:
             story_id = pipeline.accept(archive, path, meta, created_by=current_user.name)
@@ -176,7 +208,10 @@ def upload():
             story.consent_file = consent
             s.commit()
         slug, title = story.slug, story.title
+        warnings = list(story.recording.warnings or [])
     jobs.enqueue(get_huey(), story_id)
     flash(_("{title} is ontvangen en staat in de wachtrij. Het verhaal blijft verborgen tot je het publiceert.",
             title=title))
+    for warning in warnings:  # the probe's doubts (a truncated file) said now, not only in `verhalen info`
+        flash(_("Let op: {warning}", warning=warning))
     return redirect(url_for("editor_jobs.jobs", _anchor=f"job-{slug}"))

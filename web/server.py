@@ -9,19 +9,41 @@ interpreters (not forks), so each opens its own catalog connections, search
 index and page cache, and this process stays free to run the job worker. A
 child that dies is started again; one that keeps dying within seconds ends the
 server with an error instead of looping.
+
+Request bodies (`run_waitress`): waitress reads a whole body before it calls
+the app. Its limit is the app's (`MAX_CONTENT_LENGTH`, from `max_upload_mb`),
+and a body over it is not refused by waitress in its own plain words: the
+request goes to the app without its body, so the app answers with its own
+413 page (Dutch/English, with the security headers), at once, and the
+connection is closed gently (see `_Channel`). A body beyond waitress's small
+in-memory buffer spools to ARCHIVE/incoming/request-*.part, not the system's
+temporary folder, and is removed when the request ends.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
+
+from waitress.buffers import FileBasedBuffer, OverflowableBuffer
+from waitress.channel import HTTPChannel
+from waitress.parser import HTTPRequestParser
+from waitress.server import BaseWSGIServer, create_server
+from waitress.utilities import RequestEntityTooLarge
+
+from .editor_upload import incoming_dir
 
 RESTART_WINDOW = 10.0  # seconds: a child that dies sooner than this after its start counts as failing
 MAX_QUICK_DEATHS = 5
+LINGER_SECONDS = 30.0  # after an early 413, read and drop what the client still sends for this long (as nginx)
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -31,10 +53,131 @@ def listen(host: str, port: int) -> socket.socket:
 
 
 def run_waitress(app, threads: int, sock: socket.socket | None = None, host: str = "", port: int = 0) -> None:
-    from waitress import serve
-
+    """Serve the Flask `app` with waitress: its body limit is the app's, its spooled bodies go to incoming/."""
     where = {"sockets": [sock]} if sock is not None else {"host": host, "port": port}
-    serve(app, threads=threads, ident="verhalen", **where)
+    logging.basicConfig()  # as waitress.serve does
+    sockets: dict = {}
+    server = create_server(app, map=sockets, threads=threads, ident="verhalen",
+                           max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1, **where)
+    use_channel(sockets, archive_channel(incoming_dir(app.config["SETTINGS"])))
+    server.print_listen("Serving on http://{}:{}")
+    server.run()
+
+
+def use_channel(sockets: dict, channel: type[HTTPChannel]) -> None:
+    """Make every listening server in waitress's socket map accept its connections as `channel`."""
+    for dispatcher in sockets.values():
+        if isinstance(dispatcher, BaseWSGIServer):
+            dispatcher.channel_class = channel
+
+
+def archive_channel(spool_dir: Path) -> type[HTTPChannel]:
+    """waitress's connection class for this archive: bodies spool to `spool_dir`, an over-limit body goes to
+    the app (which answers 413) instead of waitress's own error page."""
+    parser = type("Parser", (_Parser,), {"spool_dir": spool_dir})
+    return type("Channel", (_Channel,), {"parser_class": parser})
+
+
+class _SpoolFile(FileBasedBuffer):
+    """A request body on disk: ARCHIVE/incoming/request-*.part, removed when waitress closes the buffer."""
+
+    def __init__(self, folder: Path, from_buffer=None):
+        self.folder, self.paths = folder, []
+        super().__init__(self.newfile(), from_buffer)
+
+    def newfile(self):
+        self.folder.mkdir(parents=True, exist_ok=True)
+        fd, path = tempfile.mkstemp(dir=self.folder, prefix="request-", suffix=".part")
+        self.paths.append(path)
+        return os.fdopen(fd, "w+b")
+
+    def close(self):
+        try:
+            super().close()
+        finally:
+            for path in self.paths:
+                Path(path).unlink(missing_ok=True)
+            self.paths = []
+
+
+class _SpoolBuffer(OverflowableBuffer):
+    """waitress's input buffer (memory first, a file past `inbuf_overflow`), with the file in `folder`."""
+
+    def __init__(self, overflow: int, folder: Path):
+        super().__init__(overflow)
+        self.folder = folder
+
+    def _set_large_buffer(self):
+        old = self.buf
+        self.buf = _SpoolFile(self.folder, old)
+        if hasattr(old, "close"):
+            old.close()
+        self.overflowed = True
+
+
+class _Parser(HTTPRequestParser):
+    """waitress's request parser, but a body over the limit (declared or, when chunked, counted) is handed to the
+    app without its body and with a Content-Length over the limit, so Flask's 413 handler answers."""
+
+    spool_dir: Path
+    too_large = False
+
+    def parse_header(self, header_plus):
+        super().parse_header(header_plus)
+        if self.body_rcv is not None:
+            self.body_rcv.buf = _SpoolBuffer(self.adj.inbuf_overflow, self.spool_dir)
+
+    def received(self, data):
+        consumed = super().received(data)
+        if not isinstance(self.error, RequestEntityTooLarge):
+            return consumed
+        self.error, self.too_large, self.completed = None, True, True
+        self.expect_continue = False  # no "100 Continue": the answer is 413, now
+        self.headers["CONNECTION"] = "close"  # the rest of the body is never read as a next request
+        self.headers["CONTENT_LENGTH"] = str(max(self.content_length, self.body_bytes_received,
+                                                 self.adj.max_request_body_size))
+        if self.body_rcv is not None:
+            self.body_rcv.getbuf().close()  # what was spooled so far goes at once
+            self.body_rcv = None
+        return len(data)  # what arrived with it is dropped too
+
+
+class _Channel(HTTPChannel):
+    """waitress's connection, closed gently after an early 413: it says it is done (FIN), then reads and drops
+    what the client still sends, up to LINGER_SECONDS, so the client's TCP stack does not discard the answer
+    on a reset before the client reads it (RFC 9112, 9.6)."""
+
+    linger_pending = False
+    linger_until: float | None = None
+
+    def service(self):
+        if getattr(self.requests[0], "too_large", False):
+            self.linger_pending = True
+        super().service()
+
+    def readable(self):
+        return self.linger_until is not None or super().readable()
+
+    def handle_read(self):
+        if self.linger_until is None:
+            return super().handle_read()
+        if self.recv(self.adj.recv_bytes) and time.monotonic() >= self.linger_until:
+            self.handle_close()  # (an empty read has closed the connection already)
+        return None
+
+    def handle_close(self):
+        if self.linger_pending and self.linger_until is None and self.connected and not self.total_outbufs_len:
+            try:
+                self.socket.shutdown(socket.SHUT_WR)
+            except OSError:
+                pass
+            else:
+                self.linger_until = time.monotonic() + LINGER_SECONDS
+                self.will_close = self.close_when_flushed = False
+                return
+        if self.request is not None:  # a body still arriving when the client went away: its spool file goes now
+            self.request.close()
+        super().handle_close()
 
 
 def supervise(child_argv: Callable[[int], list[str]], sock: socket.socket, processes: int,

@@ -159,6 +159,7 @@ MESSAGES.update({
     "Kies een opname om te uploaden.": "Choose a recording to upload.",
     "Kies een rol.": "Choose a role.",
     "Kies een toegangsniveau uit de lijst.": "Choose an access level from the list.",
+    "Let op: {warning}": "Note: {warning}",
     "Mensen en hun rol": "People and their role",
     "Na het uploaden wordt de opname omgezet en uitgeschreven. Het verhaal blijft verborgen tot je het publiceert.":
         "After the upload the recording is converted and transcribed. The story stays hidden until you publish it.",
