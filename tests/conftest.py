@@ -101,7 +101,14 @@ class LiveServer:
         self.thread.start()
 
     def close(self) -> None:
-        self.server.close()
+        """Stop from inside the server's own loop: closing its sockets from this thread while the loop
+        waits on them ends the loop with EBADF (a PytestUnhandledThreadExceptionWarning)."""
+        def close_all():
+            for channel in list(self.server._map.values()):
+                channel.close()
+
+        self.server.trigger.pull_trigger(close_all)
+        self.thread.join(10)
 
 
 @pytest.fixture(scope="session")

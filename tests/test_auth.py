@@ -239,14 +239,7 @@ class _Browser:
 
 
 def _stop(live) -> None:
-    """Stop a conftest.LiveServer from inside its own loop: closing its sockets from this thread
-    while the loop waits on them ends the loop with EBADF."""
-    def close_all():
-        for channel in list(live.server._map.values()):
-            channel.close()
-
-    live.server.trigger.pull_trigger(close_all)
-    live.thread.join(10)
+    live.close()
 
 
 def test_over_http_a_copied_cookie_dies_with_logout_at_every_address(workspace):

@@ -362,6 +362,12 @@ def test_admin_adds_and_disables_users(workspace):
     assert login(workspace.test_client(), "nieuw", "lang genoeg wachtwoord").status_code == 401
     r = admin.post("/editor/users/beheer/active", data={"csrf_token": token, "active": "0"})
     assert r.status_code == 400 and "niet uitschakelen" in r.get_data(as_text=True)
+    # Names compare without case: the admin's own account under another spelling is still the admin's.
+    r = admin.post("/editor/users/BEHEER/active", data={"csrf_token": token, "active": "0"})
+    assert r.status_code == 400 and "niet uitschakelen" in r.get_data(as_text=True)
+    r = admin.post("/editor/users/Beheer/role", data={"csrf_token": token, "role": "editor"})
+    assert r.status_code == 400 and "beheerdersrol" in r.get_data(as_text=True)
+    assert admin.get("/editor/users").status_code == 200, "still an active admin"
 
 
 def test_every_workspace_string_has_an_english_translation():

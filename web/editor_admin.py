@@ -64,7 +64,7 @@ def set_role(name: str):
     role = request.form.get("role", "")
     if role not in USER_ROLES:
         raise UsageError(_("Kies een rol."))
-    if name == current_user.name and role != "admin":
+    if User.key_for(name) == User.key_for(current_user.name) and role != "admin":
         raise UsageError(_("Je kunt je eigen beheerdersrol niet weghalen; laat een andere beheerder dat doen."))
     _change(name, lambda s, u: setattr(u, "role", role))
     flash(_("{name} is nu {role}.", name=name, role=role))
@@ -74,7 +74,7 @@ def set_role(name: str):
 @bp.route("/users/<name>/active", methods=["POST"])
 def set_active(name: str):
     active = request.form.get("active") == "1"
-    if name == current_user.name and not active:
+    if User.key_for(name) == User.key_for(current_user.name) and not active:
         raise UsageError(_("Je kunt jezelf niet uitschakelen."))
     _change(name, lambda s, u: setattr(u, "active", active))
     flash(_("{name} kan weer inloggen.", name=name) if active else _("{name} kan niet meer inloggen.", name=name))
