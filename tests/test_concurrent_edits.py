@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from conftest import PASSWORD, LiveServer
 from services import Postgres
-from verhalen import catalog, outbox, users
+from verhalen import catalog, lifecycle, outbox, users
 from verhalen import settings as settings_mod
 from verhalen.archive import Archive
 from verhalen.catalog import Segment, Story
@@ -80,7 +80,7 @@ def seed(archive: Archive) -> None:
             words = [[i * 10 + k, i * 10 + k + 0.9, f" woord{i}x{k}", 0.9] for k in range(4)]
             st.segments.append(Segment(start=i * 10, end=i * 10 + 9, text="".join(w[2] for w in words),
                                        language="nl", words=words, avg_logprob=-0.3))
-        for name in catalog.STAGES:
+        for name in lifecycle.STAGES:
             st.stage(name).state = "done"
         outbox.note(s, st.id)
         for name in ("esseline", "karim"):

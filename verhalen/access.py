@@ -18,6 +18,7 @@ from sqlalchemy.sql import ColumnElement
 from verhalen.index import Visibility
 
 from .catalog import Segment, Story
+from .lifecycle import FINISHED
 from .errors import NotFound
 
 PUBLIC = frozenset({"public"})
@@ -28,7 +29,7 @@ ROLE_LEVELS = {
     "editor": frozenset({"public", "researchers", "editors", "embargoed", "unpublished"}),
     "admin": frozenset({"public", "researchers", "editors", "embargoed", "unpublished"}),
 }
-SHOWN_STATUSES = ("ready", "needs_transcript")
+SHOWN_STATUSES = FINISHED  # the lifecycle says which statuses are finished; only those are shown
 
 
 def levels_for(user: object | None = None) -> frozenset[str]:

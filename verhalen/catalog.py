@@ -34,7 +34,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship, sessionmaker, validates
 
-STAGES = ("probe", "store", "audio", "transcript", "tags", "index")
 USER_ROLES = ("admin", "editor", "researcher")
 ACCESS_LEVELS = ("public", "researchers", "editors", "embargoed")
 ROLES = ("narrator", "interviewer", "host", "guest")

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from verhalen.index import SegmentDoc, StoryDoc, destroy
 
 from .catalog import PendingWork, Story
+from .lifecycle import finished
 
 try:
     import fcntl
@@ -47,7 +48,7 @@ def story_doc(story: Story) -> StoryDoc:
 
 
 def indexable(story: Story) -> bool:
-    return story.status in ("ready", "needs_transcript")
+    return finished(story.status)
 
 
 def sync(index, story: Story) -> None:

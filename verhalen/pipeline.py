@@ -19,10 +19,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from . import catalog, keywords, outbox, store
+from . import catalog, keywords, lifecycle, outbox, store
 from .archive import Archive
 from .catalog import Credit, Recording, Segment, Story, StoryPlace, StoryTheme, TranscriptRun
 from .errors import ArchiveError, Duplicate, UsageError, VerhalenError
+from .lifecycle import NEEDS_HUMAN, NEEDS_TRANSCRIPT, READY
 from .media import convert, probe
 from .transcription import Transcriber, can_transcribe
 
@@ -93,7 +94,7 @@ def stage_transcript(archive: Archive, session: Session, story: Story, progress:
     language = story.language_requested
     if language and not can_transcribe(language):
         story.language, story.language_source = language, "given"
-        story.stage("transcript").state = "needs_human"
+        story.stage("transcript").state = NEEDS_HUMAN
         return
     hotwords = [p.name for p in story.people()] + [p.name for p in story.places]
     hotwords += [story.series.name] if story.series else []
@@ -151,6 +152,7 @@ STAGES: dict[str, Callable] = {
     "tags": stage_tags,
     "index": stage_index,
 }
+assert tuple(STAGES) == lifecycle.RUN_STAGES, "the stage functions follow the lifecycle's order"
 
 
 def run(archive: Archive, story_id: int, redo: tuple[str, ...] = (), progress: Progress | None = None) -> Story:
@@ -162,7 +164,7 @@ def run(archive: Archive, story_id: int, redo: tuple[str, ...] = (), progress: P
         with archive.session() as session:
             story = session.get(Story, story_id)
             state = story.stage(name)
-            if state.state in ("done", "needs_human") and name not in redo:
+            if state.state in lifecycle.SETTLED and name not in redo:
                 continue
             state.state, state.error = "running", None
             state.attempts += 1
@@ -209,13 +211,13 @@ def _fail(archive: Archive, story_id: int, stage: str, message: str) -> None:
 def _status(story: Story) -> str:
     """The story's status from its stages. A finished story stays finished (and visible, with its
     previous transcript) while a stage is redone; a failed redo shows on the stage, not the story."""
-    if story.status in ("ready", "needs_transcript"):
-        return "needs_transcript" if story.stage("transcript").state == "needs_human" else "ready"
+    if lifecycle.finished(story.status):
+        return NEEDS_TRANSCRIPT if story.stage("transcript").state == NEEDS_HUMAN else READY
     states = {s.stage: s.state for s in story.stages}
     if any(v == "failed" for v in states.values()):
         return "failed"
     if states.get("index") == "done":
-        return "needs_transcript" if states.get("transcript") == "needs_human" else "ready"
+        return NEEDS_TRANSCRIPT if states.get("transcript") == NEEDS_HUMAN else READY
     return "pending"
 
 
@@ -240,7 +242,7 @@ def accept(archive: Archive, path: Path, meta: StoryMeta, progress: Progress | N
         existing = session.scalar(select(Recording).where(Recording.sha256 == sha))
         if existing is not None:
             story = existing.story
-            if story.status in ("ready", "needs_transcript"):
+            if lifecycle.finished(story.status):
                 raise Duplicate(f"{path.name} is already in the archive as {story.slug!r}", story.slug)
             return story.id
     stored = store.put(archive.settings.originals_dir, path, sha)
@@ -298,17 +300,14 @@ def _register(archive: Archive, path: Path, info, sha: str, meta: StoryMeta, sto
     raise VerhalenError(f"could not register {path.name}: too many concurrent ingests")
 
 
-UNFINISHED_STATES = ("pending", "running", "failed")
-
-
 def unfinished(archive: Archive) -> list[int]:
     """Stories with pipeline work left that nobody is doing: an unfinished or failed ingest, or a stage of a
     finished story (a retag, an audio remix) left running by a process that died or left failed.
     `verhalen doctor` and `verhalen resume` both ask this, so they never disagree."""
     stale = catalog.now() - dt.timedelta(seconds=archive.settings.worker_lease_seconds)
     live = Story.claimed_by.is_not(None) & Story.heartbeat.is_not(None) & (Story.heartbeat >= stale)
-    stage_left = Story.stages.any(catalog.StageState.stage.in_(list(STAGES))
-                                  & catalog.StageState.state.in_(UNFINISHED_STATES))
+    stage_left = Story.stages.any(catalog.StageState.stage.in_(lifecycle.RUN_STAGES)
+                                  & catalog.StageState.state.in_(lifecycle.UNFINISHED_STATES))
     with archive.session() as session:
         return list(session.scalars(select(Story.id).where(
-            (Story.status.in_(("pending", "failed")) | stage_left) & ~live).order_by(Story.id)))
+            (Story.status.in_(lifecycle.UNFINISHED) | stage_left) & ~live).order_by(Story.id)))

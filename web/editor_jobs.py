@@ -11,9 +11,9 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from verhalen import jobs as queue
-from verhalen.catalog import STAGES, StageState, Story
+from verhalen.catalog import StageState, Story
+from verhalen.lifecycle import RUN_STAGES, STAGES, UNFINISHED, finished
 from verhalen.errors import Conflict, NotFound
-from verhalen.pipeline import STAGES as RUN_STAGES
 
 from .app import get_archive
 from .editor import get_huey, workspace_blueprint
@@ -33,7 +33,9 @@ def state_label(state: str) -> str:
             "needs_human": _("handwerk nodig"), "skipped": _("overgeslagen")}.get(state, state)
 
 
+@bp.app_template_global()
 def status_label(status: str) -> str:
+    """A story's status in the editor's words (the jobs page, the story page and the workspace home)."""
     return {"pending": _("in behandeling"), "ready": _("klaar"), "failed": _("mislukt"),
             "needs_transcript": _("klaar, transcript met de hand")}.get(status, status)
 
@@ -61,16 +63,16 @@ def job_view(story: Story) -> dict:
                        if st.state == "failed" and st.error else ""})
     running = next((s for s in stages if s["state"] == "running"), None)
     failed = [s for s in stages if s["state"] == "failed"]
-    finished = story.status in ("ready", "needs_transcript") and not running and not failed
+    done = finished(story.status) and not running and not failed
     return {"id": story.id, "slug": story.slug, "title": story.title, "status": story.status,
             "status_label": status_label(story.status), "stages": stages, "running": running,
-            "errors": [s["error"] for s in failed], "retry": bool(failed), "finished": finished,
+            "errors": [s["error"] for s in failed], "retry": bool(failed), "finished": done,
             "published": bool(story.published),
             "duration": story.recording.duration if story.recording else None}
 
 
 def current_jobs(session) -> list[dict]:
-    busy = or_(Story.status.in_(("pending", "failed")),
+    busy = or_(Story.status.in_(UNFINISHED),
                Story.stages.any(StageState.state.in_(("pending", "running", "failed"))))
     load = (selectinload(Story.stages), selectinload(Story.recording))
     unfinished = list(session.scalars(select(Story).where(busy).options(*load).order_by(Story.id)))
