@@ -17,9 +17,9 @@ from sqlalchemy.sql import ColumnElement
 
 from verhalen.index import Visibility
 
-from .catalog import Segment, Story
+from .catalog import ACCESS_LEVELS, Segment, Story
 from .lifecycle import FINISHED
-from .errors import NotFound
+from .errors import NotFound, UsageError
 
 PUBLIC = frozenset({"public"})
 # What each kind of user may see. Editors see everything, including embargoed and unpublished work.
@@ -30,6 +30,26 @@ ROLE_LEVELS = {
     "admin": frozenset({"public", "researchers", "editors", "embargoed", "unpublished"}),
 }
 SHOWN_STATUSES = FINISHED  # the lifecycle says which statuses are finished; only those are shown
+
+
+def level_problem(access: str, embargo_until: dt.date | None) -> str | None:
+    """What is wrong with an access level and embargo date an editor chose: "level" (not one of
+    catalog.ACCESS_LEVELS), "embargo_date" (an embargo lifts on a date, so it needs one), or None.
+    Callers word it for their reader (the CLI in English, the web in Dutch and English)."""
+    if access not in ACCESS_LEVELS:
+        return "level"
+    if access == "embargoed" and embargo_until is None:
+        return "embargo_date"
+    return None
+
+
+def check_level(access: str, embargo_until: dt.date | None) -> None:
+    """level_problem as a UsageError in English (the CLI, scripts)."""
+    problem = level_problem(access, embargo_until)
+    if problem == "level":
+        raise UsageError(f"access must be one of {', '.join(ACCESS_LEVELS)}, not {access!r}")
+    if problem == "embargo_date":
+        raise UsageError("an embargoed story needs an end date (--embargo-until DATE)")
 
 
 def levels_for(user: object | None = None) -> frozenset[str]:

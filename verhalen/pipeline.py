@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from . import catalog, keywords, lifecycle, outbox, store
+from .access import check_level
 from .archive import Archive
 from .catalog import Credit, Recording, Segment, Story, StoryPlace, StoryTheme, TranscriptRun
 from .errors import ArchiveError, Duplicate, UsageError, VerhalenError
@@ -50,10 +51,7 @@ class StoryMeta:
     def validate(self, settings=None) -> None:
         if settings is not None:
             self.check_sizes(settings)
-        if self.access not in catalog.ACCESS_LEVELS:
-            raise UsageError(f"access must be one of {', '.join(catalog.ACCESS_LEVELS)}, not {self.access!r}")
-        if self.access == "embargoed" and not self.embargo_until:
-            raise UsageError("an embargoed story needs --embargo-until DATE")
+        check_level(self.access, self.embargo_until)
         for _, role in self.people:
             if role not in catalog.ROLES:
                 raise UsageError(f"role must be one of {', '.join(catalog.ROLES)}, not {role!r}")

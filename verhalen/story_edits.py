@@ -16,7 +16,8 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from . import outbox
-from .catalog import ACCESS_LEVELS, Story
+from .access import check_level
+from .catalog import Story
 from .errors import StaleVersion, UsageError
 
 
@@ -43,10 +44,7 @@ def publish(archive, session: Session, story: Story, published: bool, version: i
 
 def set_access(archive, session: Session, story: Story, level: str, embargo_until: dt.date | None,
                version: int | None) -> Story:
-    if level not in ACCESS_LEVELS:
-        raise UsageError(f"access must be one of {', '.join(ACCESS_LEVELS)}, not {level!r}")
-    if level == "embargoed" and embargo_until is None:
-        raise UsageError("an embargoed story needs an end date")
+    check_level(level, embargo_until)
     values = {"access": level, "embargo_until": embargo_until if level == "embargoed" else None}
     # Any level but public takes the story away from someone who could see it.
     return _save(archive, session, story, version, values, hides=level != "public")

@@ -15,7 +15,7 @@ from flask import flash, redirect, render_template, request, send_file, url_for
 from werkzeug.utils import safe_join
 
 from verhalen import story_edits
-from verhalen.access import SHOWN_STATUSES
+from verhalen.access import SHOWN_STATUSES, level_problem
 from verhalen.catalog import ACCESS_LEVELS
 from verhalen.editing import TranscriptEditor, review_score
 from verhalen.errors import NotFound, StaleVersion, UsageError, VerhalenError
@@ -58,6 +58,11 @@ def story(slug: str):
             has_opus=archive.derived(st.id, "listen.opus").is_file())
 
 
+# access.level_problem's answers in the editor's words (the upload form shows the same ones).
+LEVEL_PROBLEMS = {"level": lambda: _("Kies een toegangsniveau uit de lijst."),
+                  "embargo_date": lambda: _("Een verhaal onder embargo heeft een einddatum nodig.")}
+
+
 def _back(slug: str, anchor: str | None = None):
     return redirect(url_for("editor_story.story", slug=slug, _anchor=anchor))
 
@@ -92,16 +97,15 @@ def publish(slug: str):
 def set_access(slug: str):
     archive = get_archive()
     level = request.form.get("access", "")
-    if level not in ACCESS_LEVELS:
-        raise UsageError(_("Kies een toegangsniveau uit de lijst."))
     embargo = None
     if request.form.get("embargo_until"):
         try:
             embargo = dt.date.fromisoformat(request.form["embargo_until"])
         except ValueError:
             raise UsageError(_("Geef een datum als jjjj-mm-dd.")) from None
-    if level == "embargoed" and embargo is None:
-        raise UsageError(_("Een verhaal onder embargo heeft een einddatum nodig."))
+    problem = level_problem(level, embargo)
+    if problem:
+        raise UsageError(LEVEL_PROBLEMS[problem]())
     with archive.session() as s:
         story_edits.set_access(archive, s, archive.story(s, slug), level, embargo, _version())
     flash(_("Toegang aangepast."))
