@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from verhalen.index import SearchIndex
 
-from . import catalog, outbox
+from . import catalog, outbox, store
 from .errors import ArchiveError, NotFound
 from .indexing import rebuild
 from .settings import Settings
@@ -38,7 +38,7 @@ class Archive:
         home = settings.home
         if create:
             check_writable(home)
-        elif not (home / "catalog.sqlite").exists() and not settings.database_url:
+        elif not settings.catalog_file.exists() and not settings.database_url:
             raise ArchiveError(f"no archive at {home}: ingest a recording first, or pass --home")
         self.engine = catalog.make_engine(settings.catalog_url)
         try:
@@ -77,8 +77,16 @@ class Archive:
 
         return model_path(self.settings.model, self.settings.models_dir)
 
+    def derived_story_dir(self, story_id: int) -> Path:
+        """A story's rebuildable files: the ASR wav and the listening copies."""
+        return self.settings.derived_dir / str(story_id)
+
     def derived(self, story_id: int, name: str) -> Path:
-        return self.settings.derived_dir / str(story_id) / name
+        return self.derived_story_dir(story_id) / name
+
+    def original(self, recording: catalog.Recording) -> Path:
+        """Where a recording's original is kept (content-addressed, never modified)."""
+        return store.original_path(self.settings.originals_dir, recording.sha256, Path(recording.original_name).suffix)
 
     def story(self, session: Session, slug: str) -> catalog.Story:
         """The story with this slug, or NotFound naming it."""

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
 from typing import Iterator
 
 from sqlalchemy import select
 
-from . import catalog, outbox, store
+from . import catalog, outbox
 from .archive import Archive
 from .errors import VerhalenError
 from .indexing import indexable
@@ -61,8 +60,7 @@ def checks(archive: Archive) -> Iterator[Check]:
         expected = {}
         for st in stories:
             if st.recording:
-                p = store.original_path(archive.settings.originals_dir, st.recording.sha256,
-                                        Path(st.recording.original_name).suffix)
+                p = archive.original(st.recording)
                 expected[p] = st.slug
         lost = [slug for p, slug in expected.items() if not p.is_file()]
         yield not lost, "originals", ("missing for: " + ", ".join(lost)) if lost else f"{len(expected)} present"

@@ -46,7 +46,7 @@ def make_huey(settings: Settings):
         huey = RedisHuey("verhalen", url=settings.redis_url, results=False)
     else:
         settings.home.mkdir(parents=True, exist_ok=True)
-        huey = SqliteHuey("verhalen", filename=str(settings.home / "queue.sqlite"), results=False)
+        huey = SqliteHuey("verhalen", filename=str(settings.queue_file), results=False)
 
     @huey.task(name="process_story")
     def process_story(story_id: int, redo: tuple[str, ...] = ()) -> None:

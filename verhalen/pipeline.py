@@ -76,7 +76,7 @@ class StoryMeta:
 
 def stage_audio(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
     rec = story.recording
-    src = store.original_path(archive.settings.originals_dir, rec.sha256, Path(rec.original_name).suffix)
+    src = archive.original(rec)
     # The pending rows first, then the passages to mute: a redaction saved meanwhile keeps its row.
     up_to = outbox.last_row(session, story.id, outbox.AUDIO)
     mute = list(session.execute(select(Segment.start, Segment.end).where(
@@ -260,7 +260,7 @@ def _register(archive: Archive, path: Path, info, sha: str, meta: StoryMeta, sto
     cover = None
     if info.cover:
         data, mime = info.cover
-        cover_path = archive.settings.home / "covers" / f"{sha}{'.png' if mime == 'image/png' else '.jpg'}"
+        cover_path = archive.settings.covers_dir / f"{sha}{'.png' if mime == 'image/png' else '.jpg'}"
         store.atomic_write_bytes(cover_path, data)
         cover = str(cover_path.relative_to(archive.settings.home))
     for attempt in range(5):

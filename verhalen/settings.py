@@ -59,10 +59,47 @@ class Settings:
     max_title_chars: int = _f(300, "Longest story title, in characters.")
     max_text_chars: int = _f(20000, "Longest free text (description, consent notes), in characters.")
 
-    # -- derived paths -------------------------------------------------
+    # -- the archive home's paths: joined here and nowhere else (docs/internals.md draws them) ----------
+    @property
+    def catalog_file(self) -> Path:
+        return self.home / "catalog.sqlite"
+
     @property
     def catalog_url(self) -> str:
-        return self.database_url or f"sqlite:///{self.home / 'catalog.sqlite'}"
+        return self.database_url or f"sqlite:///{self.catalog_file}"
+
+    @property
+    def queue_file(self) -> Path:
+        """Huey's SQLite queue (when no redis_url is set)."""
+        return self.home / "queue.sqlite"
+
+    @property
+    def secret_key_file(self) -> Path:
+        return self.home / "secret_key"
+
+    @property
+    def covers_dir(self) -> Path:
+        """Cover art found in the originals' tags."""
+        return self.home / "covers"
+
+    @property
+    def consent_dir(self) -> Path:
+        """Consent forms: only ever sent to editors."""
+        return self.home / "consent"
+
+    @property
+    def incoming_dir(self) -> Path:
+        """Uploads while they arrive (removed when the request ends, or at the next start)."""
+        return self.home / "incoming"
+
+    @property
+    def artwork_dir(self) -> Path:
+        return self.home / "artwork"
+
+    @property
+    def images_dir(self) -> Path:
+        """Resized, EXIF-free derivatives of portraits, artwork and covers (rebuildable)."""
+        return self.derived_dir / "images"
 
     @property
     def originals_dir(self) -> Path:
@@ -75,6 +112,10 @@ class Settings:
     @property
     def portraits_dir(self) -> Path:
         return self.home / "portraits"
+
+    def in_home(self, relative: str) -> Path:
+        """A file the catalog names relative to the home (cover art, portraits, artwork, consent forms)."""
+        return self.home / relative
 
     @property
     def index_dir(self) -> Path:

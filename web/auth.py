@@ -19,7 +19,6 @@ import math
 import os
 import secrets
 import unicodedata
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -140,11 +139,11 @@ class FailureLimiter:
             s.commit()
 
 
-def secret_key(home: Path) -> bytes:
+def secret_key(settings) -> bytes:
     """The app's secret key from home/secret_key (mode 600), made once with the archive."""
-    path = home / "secret_key"
+    path = settings.secret_key_file
     if not path.exists():
-        tmp = home / f".secret_key.{secrets.token_hex(4)}"
+        tmp = path.with_name(f".secret_key.{secrets.token_hex(4)}")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
@@ -160,7 +159,7 @@ def secret_key(home: Path) -> bytes:
 def init_app(app: Flask) -> None:
     settings = app.config["SETTINGS"]
     app.config.update(
-        SECRET_KEY=secret_key(settings.home),
+        SECRET_KEY=secret_key(settings),
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.session_cookie_secure,
         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax",

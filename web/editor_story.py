@@ -127,10 +127,10 @@ def consent(slug: str):
             story_edits.set_consent(archive, s, st, notes, saved, version)
         except VerhalenError:
             if saved:
-                (archive.settings.home / saved).unlink(missing_ok=True)
+                archive.settings.in_home(saved).unlink(missing_ok=True)
             raise
         if saved and old and old != saved:
-            (archive.settings.home / old).unlink(missing_ok=True)
+            archive.settings.in_home(old).unlink(missing_ok=True)
     flash(_("Toestemming bewaard."))
     return _back(slug, "toestemming")
 
@@ -140,7 +140,7 @@ def consent_file(slug: str):
     archive = get_archive()
     with archive.session() as s:
         st = archive.story(s, slug)
-        path = safe_join(str(archive.settings.home / "consent"), st.consent_file.split("/", 1)[-1]) \
+        path = safe_join(str(archive.settings.consent_dir), st.consent_file.split("/", 1)[-1]) \
             if st.consent_file else None
     if not path or not Path(path).is_file():
         raise NotFound(_("Bij dit verhaal is geen toestemmingsbestand bewaard."))
