@@ -1,4 +1,4 @@
-"""CLI verbs for the viewer (serve, person add, series set). Registered on the main group by cli.py."""
+"""CLI verbs for the viewer (serve, person add, series set). Registered on the main group by verhalen/cli/__init__.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import catalog
+from verhalen import catalog
 
 
 def _copy_original(src: Path, home: Path, folder: str, slug: str) -> str:

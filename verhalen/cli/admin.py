@@ -1,4 +1,4 @@
-"""CLI verbs for running a workspace: users and workers. Registered on the main group by cli.py."""
+"""CLI verbs for running a workspace: users and workers. Registered on the main group by verhalen/cli/__init__.py."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import click
 
 
 def register(cli) -> None:
-    # click.pass_obj, not a module decorator: see cli_web.register.
+    # click.pass_obj, not a module decorator: see verhalen.web.cli.register.
     pass_ctx = click.pass_obj
 
     @cli.group()

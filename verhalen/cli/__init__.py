@@ -14,10 +14,10 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from . import __version__, catalog, exports, settings as settings_mod
-from .access import ROLE_LEVELS as LEVELS
-from .archive import Archive
-from .errors import ArchiveError, UsageError, VerhalenError
+from .. import __version__, catalog, exports, settings as settings_mod
+from ..access import ROLE_LEVELS as LEVELS
+from ..archive import Archive
+from ..errors import ArchiveError, UsageError, VerhalenError
 
 
 class Ctx:
@@ -123,7 +123,7 @@ def ingest(c: Ctx, files, title, description, narrator, interviewer, hosts, gues
     A file that fails is reported and skipped; the others go on. The same
     file twice is reported as a duplicate; an interrupted ingest of it resumes.
     """
-    from .pipeline import StoryMeta, ingest as run_ingest
+    from ..pipeline import StoryMeta, ingest as run_ingest
 
     if title and len(files) > 1:
         raise UsageError("--title applies to one file; ingest files one by one to give each a title")
@@ -155,8 +155,8 @@ def ingest(c: Ctx, files, title, description, narrator, interviewer, hosts, gues
 @pass_ctx
 def resume(c: Ctx) -> None:
     """Finish what was interrupted: unfinished or failed stories, index and audio work left pending."""
-    from . import outbox
-    from .pipeline import run, unfinished
+    from .. import outbox
+    from ..pipeline import run, unfinished
 
     archive = c.archive()
     ids = unfinished(archive)
@@ -255,7 +255,7 @@ def list_(c: Ctx, status) -> None:
 
 
 def _segments(story: catalog.Story, include_redacted: bool = False) -> list[dict]:
-    from .access import public_segments
+    from ..access import public_segments
 
     segments = story.segments if include_redacted else public_segments(story)
     return [{"start": s.start, "end": s.end, "text": s.text, "speaker": s.speaker, "words": s.words}
@@ -325,7 +325,7 @@ def export(c: Ctx, slug, fmt, output, include_redacted) -> None:
                 "people": [{"name": c.person.name, "role": c.role} for c in st.credits]}
         text = exports.render(fmt, _segments(st, include_redacted), st.title, meta)
     if output:
-        from .store import atomic_write_bytes
+        from ..store import atomic_write_bytes
 
         atomic_write_bytes(output, text.encode("utf-8"))
         click.echo(f"wrote {output}", err=True)
@@ -344,7 +344,7 @@ def delete(c: Ctx, slug, yes) -> None:
     """Delete a story: its catalog rows, index entries, derived audio and original."""
     import shutil
 
-    from . import outbox, store
+    from .. import outbox, store
 
     archive = c.archive(create=False)
     with archive.session() as s:
@@ -370,7 +370,7 @@ def delete(c: Ctx, slug, yes) -> None:
 @pass_ctx
 def reindex(c: Ctx) -> None:
     """Rebuild the search index from the catalog (gives the same results as incremental ingest)."""
-    from .indexing import rebuild
+    from ..indexing import rebuild
 
     stories, segments = rebuild(c.archive(create=False))
     click.echo(f"indexed {stories} stories, {segments} segments")
@@ -383,7 +383,7 @@ def reindex(c: Ctx) -> None:
 @pass_ctx
 def retranscribe(c: Ctx, slugs, all_, language) -> None:
     """Transcribe stories again (e.g. with another --model or --language), then retag and reindex them."""
-    from .pipeline import run
+    from ..pipeline import run
 
     archive = c.archive(create=False)
     with archive.session() as s:
@@ -409,7 +409,7 @@ def retranscribe(c: Ctx, slugs, all_, language) -> None:
 @pass_ctx
 def retag(c: Ctx, slugs) -> None:
     """Recompute automatic keywords (and reindex) for the named stories, or all."""
-    from .pipeline import run
+    from ..pipeline import run
 
     archive = c.archive(create=False)
     with archive.session() as s:
@@ -431,7 +431,7 @@ def transcript() -> None:
 @pass_ctx
 def transcript_import(c: Ctx, slug, file, language) -> None:
     """Attach a VTT, SRT or plain-text transcript to a story (e.g. Kurdish or Tigrinya), then index it."""
-    from .pipeline import run
+    from ..pipeline import run
 
     archive = c.archive(create=False)
     with archive.session() as s:
@@ -506,7 +506,7 @@ def glossary_remove(c: Ctx, terms) -> None:
 @pass_ctx
 def doctor(c: Ctx) -> None:
     """Check the archive: ffmpeg, model, catalog, index and originals agree. Exit 1 if something is wrong."""
-    from .doctor import checks
+    from ..doctor import checks
 
     problems = 0
     for ok, label, detail in checks(c.archive(create=False)):
@@ -517,8 +517,9 @@ def doctor(c: Ctx) -> None:
         sys.exit(1)
 
 
-from .cli_admin import register as _register_admin  # noqa: E402
-from .cli_web import register as _register_web  # noqa: E402
+from verhalen.web.cli import register as _register_web  # noqa: E402
+
+from .admin import register as _register_admin  # noqa: E402
 
 _register_web(cli)
 _register_admin(cli)
