@@ -1,0 +1,142 @@
+"""Stories one by one: list them, show one, export its transcript, delete it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from .. import catalog, exports
+from .context import Ctx
+
+
+@click.command("list")
+@click.option("--status", type=click.Choice(["ready", "pending", "failed", "needs_transcript"]), help="Only stories in this state.")
+@click.pass_obj
+def list_(c: Ctx, status) -> None:
+    """List stories: slug, status, language, duration, title."""
+    archive = c.archive(create=False)
+    with archive.session() as s:
+        q = select(catalog.Story).order_by(catalog.Story.created_at)
+        if status:
+            q = q.where(catalog.Story.status == status)
+        stories = s.scalars(q).all()
+        if not stories:
+            click.echo("No stories yet." if not status else f"No stories with status {status}.")
+        for st in stories:
+            dur = exports.mmss(st.recording.duration) if st.recording else "-"
+            click.echo(f"{st.slug}\t{st.status}\t{st.language or '-'}\t{dur}\t{st.access}\t{st.title}")
+
+
+def _segments(story: catalog.Story, include_redacted: bool = False) -> list[dict]:
+    from ..access import public_segments
+
+    segments = story.segments if include_redacted else public_segments(story)
+    return [{"start": s.start, "end": s.end, "text": s.text, "speaker": s.speaker, "words": s.words}
+            for s in segments]
+
+
+@click.command()
+@click.argument("slug")
+@click.pass_obj
+def show(c: Ctx, slug) -> None:
+    """Show a story's metadata, pipeline state and timestamped transcript."""
+    archive = c.archive(create=False)
+    with archive.session() as s:
+        st = archive.story(s, slug)
+        rec = st.recording
+        click.echo(click.style(st.title, bold=True))
+        rows = [
+            ("slug", st.slug), ("status", st.status), ("access", st.access + (f" until {st.embargo_until}" if st.embargo_until else "")),
+            ("series", st.series.name if st.series else ""), ("recorded", st.recorded or ""),
+            ("people", ", ".join(f"{c.person.name} ({c.role})" for c in st.credits)),
+            ("places", ", ".join(p.name for p in st.places)),
+            ("themes", ", ".join(t.name for t in st.themes("editor"))),
+            ("keywords", ", ".join(t.name for t in st.themes("auto"))),
+            ("language", f"{st.language or '-'} ({st.language_source or '-'})"),
+        ]
+        if rec:
+            rows.append(("recording", f"{rec.original_name}, {rec.container}/{rec.codec}, {exports.mmss(rec.duration)}, "
+                                      f"{rec.sample_rate} Hz, {rec.channels} ch, sha256 {rec.sha256[:12]}…"))
+            rows += [("warning", w) for w in rec.warnings]
+        run = st.transcript_run
+        if run:
+            rows.append(("transcript", f"{run.source} {run.model}, beam {run.options.get('beam_size', '-')}, "
+                                       f"{run.audio_seconds / max(run.elapsed_seconds, 1e-6):.1f}x real time"
+                         if run.source == "whisper" else run.source))
+            if run.language_note:
+                rows.append(("language note", run.language_note))
+            if run.hotwords:
+                rows.append(("hotwords", ", ".join(run.hotwords)))
+        rows += [(f"stage {x.stage}", x.state + (f": {x.error}" if x.error else "")) for x in st.stages if x.state != "done"]
+        for k, v in rows:
+            if v != "":
+                click.echo(f"{k:>14}  {v}")
+        click.echo("")
+        for seg in st.segments:
+            speaker = f"{seg.speaker}: " if seg.speaker else ""
+            hidden = "[redacted] " if seg.redacted else ""
+            click.echo(f"[{exports.mmss(seg.start)}] {hidden}{speaker}{seg.text.strip()}")
+        if not st.segments:
+            click.echo("(no transcript yet)")
+
+
+@click.command()
+@click.argument("slug")
+@click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="vtt", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout.")
+@click.option("--include-redacted", is_flag=True, help="Also export passages editors redacted (for internal use only).")
+@click.pass_obj
+def export(c: Ctx, slug, fmt, output, include_redacted) -> None:
+    """Export a story's transcript as WebVTT, SRT, plain text or JSON (with word timings).
+
+    Redacted passages are left out unless --include-redacted.
+    """
+    archive = c.archive(create=False)
+    with archive.session() as s:
+        st = archive.story(s, slug)
+        meta = {"title": st.title, "slug": st.slug, "language": st.language,
+                "people": [{"name": c.person.name, "role": c.role} for c in st.credits]}
+        text = exports.render(fmt, _segments(st, include_redacted), st.title, meta)
+    if output:
+        from ..store import atomic_write_bytes
+
+        atomic_write_bytes(output, text.encode("utf-8"))
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+
+@click.command()
+@click.argument("slug")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.pass_obj
+def delete(c: Ctx, slug, yes) -> None:
+    """Delete a story: its catalog rows, index entries, derived audio and original."""
+    import shutil
+
+    from .. import outbox, store
+
+    archive = c.archive(create=False)
+    with archive.session() as s:
+        st = archive.story(s, slug)
+        if not yes:
+            click.confirm(f"Delete {st.title!r} ({slug}) and its original recording?", abort=True)
+        original = None
+        if st.recording:
+            original = store.original_path(archive.settings.originals_dir, st.recording.sha256,
+                                           Path(st.recording.original_name).suffix)
+        story_id = st.id
+        s.delete(st)
+        outbox.note(s, story_id, outbox.INDEX, hides=True)  # with the delete: a crash cannot leave it findable
+        s.commit()
+    outbox.apply(archive, [story_id])
+    shutil.rmtree(archive.settings.derived_dir / str(story_id), ignore_errors=True)
+    if original is not None:
+        original.unlink(missing_ok=True)
+    click.echo(f"deleted {slug}")
+
+
+COMMANDS = [list_, show, export, delete]
