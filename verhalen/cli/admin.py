@@ -99,7 +99,7 @@ def worker(c: Ctx, threads) -> None:
     from .. import jobs
 
     archive = c.archive()
-    where = archive.settings.redis_url or archive.settings.home / "queue.sqlite"
+    where = archive.settings.redis_url or archive.settings.queue_file
     click.echo(f"worker {jobs.WORKER_ID} taking jobs from {where} (Ctrl+C stops after the current job)", err=True)
     jobs.run_worker(archive.settings, workers=threads)
 

@@ -14,24 +14,24 @@ from .. import catalog
 from .context import Ctx
 
 
-def _copy_original(src: Path, home: Path, folder: str, slug: str) -> str:
+def _copy_original(src: Path, home: Path, folder: Path, slug: str) -> str:
     """Keep the uploaded picture (never served as is) and return its path relative to the home."""
-    target = home / folder / f"{slug}{src.suffix.lower() or '.img'}"
+    target = folder / f"{slug}{src.suffix.lower() or '.img'}"
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(src, target)
     return str(target.relative_to(home))
 
 
-def _check_image(src: Path, derived_dir: Path, cache: str) -> None:
+def _check_image(src: Path, images_dir: Path, cache: str) -> None:
     """Validate the picture and build its served derivatives now (raises UnsupportedMedia)."""
     from verhalen.media.images import make_derivatives
 
-    make_derivatives(src, derived_dir / "images" / cache, name=src.name)
+    make_derivatives(src, images_dir / cache, name=src.name)
 
 
-def _attach_picture(archive, src: Path, cache: str, folder: str, slug: str) -> str:
+def _attach_picture(archive, src: Path, cache: str, folder: Path, slug: str) -> str:
     """Validate a portrait or artwork, build its derivatives, keep the original; return its home-relative path."""
-    _check_image(src, archive.settings.derived_dir, cache)
+    _check_image(src, archive.settings.images_dir, cache)
     return _copy_original(src, archive.settings.home, folder, slug)
 
 
@@ -51,7 +51,7 @@ def person_add(c: Ctx, name, portrait, bio) -> None:
     with archive.session() as s:
         p = catalog.get_or_create(s, catalog.Person, name)
         if portrait:
-            p.portrait = _attach_picture(archive, portrait, f"person-{p.id}", "portraits", p.slug)
+            p.portrait = _attach_picture(archive, portrait, f"person-{p.id}", archive.settings.portraits_dir, p.slug)
         if bio is not None:
             p.bio = bio
         s.commit()
@@ -74,7 +74,7 @@ def series_set(c: Ctx, name, description, artwork) -> None:
     with archive.session() as s:
         se = catalog.get_or_create(s, catalog.Series, name)
         if artwork:
-            se.artwork = _attach_picture(archive, artwork, f"series-{se.id}", "artwork", se.slug)
+            se.artwork = _attach_picture(archive, artwork, f"series-{se.id}", archive.settings.artwork_dir, se.slug)
         if description is not None:
             se.description = description
         s.commit()

@@ -117,23 +117,20 @@ def delete(c: Ctx, slug, yes) -> None:
     """Delete a story: its catalog rows, index entries, derived audio and original."""
     import shutil
 
-    from .. import outbox, store
+    from .. import outbox
 
     archive = c.archive(create=False)
     with archive.session() as s:
         st = archive.story(s, slug)
         if not yes:
             click.confirm(f"Delete {st.title!r} ({slug}) and its original recording?", abort=True)
-        original = None
-        if st.recording:
-            original = store.original_path(archive.settings.originals_dir, st.recording.sha256,
-                                           Path(st.recording.original_name).suffix)
+        original = archive.original(st.recording) if st.recording else None
         story_id = st.id
         s.delete(st)
         outbox.note(s, story_id, outbox.INDEX, hides=True)  # with the delete: a crash cannot leave it findable
         s.commit()
     outbox.apply(archive, [story_id])
-    shutil.rmtree(archive.settings.derived_dir / str(story_id), ignore_errors=True)
+    shutil.rmtree(archive.derived_story_dir(story_id), ignore_errors=True)
     if original is not None:
         original.unlink(missing_ok=True)
     click.echo(f"deleted {slug}")
