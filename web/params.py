@@ -2,12 +2,24 @@
 
 Every number a client sends (URL parts, query and form fields) passes through
 here, so a 25-digit id or a 309-digit time is a clear 400/404, never a 500
-from SQLite or float().
+from SQLite or float(). Parsing is pure (`bounded_int`, `parse_time`); the
+`query_*`/`form_*` helpers only read the request and apply a default.
+
+- `<int:...>` in every rule is `BoundedInt`: ASCII digits up to MAX_INT, else
+  the rule does not match (404), before any handler or query runs.
+- `?t=` (a moment in a story) is `query_time`: seconds from 0 to MAX_SECONDS.
+- `?page=` and other counts are `query_int(name, default, lo, hi)`: a value out
+  of range or unreadable is the default, as a missing one is.
+- free text such as `?q=` is `query_text(name, max_chars)`: stripped and cut.
 """
 
 from __future__ import annotations
 
-from flask import Flask
+import math
+import re
+
+from flask import Flask, request
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from verhalen.errors import UsageError
 
@@ -15,6 +27,10 @@ from .i18n import gettext as _
 
 # Catalog ids and versions are SQLite/PostgreSQL 64-bit integers; nothing larger can name a row.
 MAX_INT = 2**63 - 1
+# A moment in a recording: a week is longer than any recording, and far from float's limits.
+MAX_SECONDS = 7 * 24 * 3600
+# Longest query text read from a URL (a search, an export): longer ones are cut, not refused.
+MAX_QUERY_CHARS = 1000
 
 
 def bounded_int(value: str | None) -> int | None:
@@ -38,5 +54,70 @@ def form_int(form, name: str, required: bool = True) -> int | None:
     return n
 
 
+_SECONDS = re.compile(r"\d{1,7}(?:\.\d{1,6})?", re.ASCII)
+_CLOCK = re.compile(r"\d{1,4}(?::\d{1,2}){1,2}(?:\.\d{1,6})?", re.ASCII)
+_UNITS = re.compile(r"(?:(\d{1,4})h)?(?:(\d{1,6})m)?(?:(\d{1,7})s)?", re.ASCII)
+
+
+def parse_time(value: str | None) -> float | None:
+    """Seconds from '75', '75.5', '1:15', '01:02:03' or '1m15s', between 0 and MAX_SECONDS; None when absent,
+    unreadable or out of that range (so no overflow, inf or nan ever reaches a template)."""
+    if not value:
+        return None
+    value = value.strip()
+    if len(value) > 32:
+        return None
+    if _SECONDS.fullmatch(value):
+        secs = float(value)
+    elif _CLOCK.fullmatch(value):
+        secs = 0.0
+        for part in value.split(":"):
+            secs = secs * 60 + float(part)
+    elif (m := _UNITS.fullmatch(value)) and any(m.groups()):
+        h, mi, s = (int(x or 0) for x in m.groups())
+        secs = float(h * 3600 + mi * 60 + s)
+    else:
+        return None
+    return secs if math.isfinite(secs) and 0 <= secs <= MAX_SECONDS else None
+
+
+def query_time(name: str = "t") -> float | None:
+    """The query parameter `name` (default ?t=) as a moment in seconds, or None (see parse_time)."""
+    return parse_time(request.args.get(name))
+
+
+def query_int(name: str, default: int, lo: int, hi: int) -> int:
+    """The query parameter `name` as an integer in [lo, hi]; `default` when missing, unreadable or outside."""
+    n = bounded_int(request.args.get(name))
+    return n if n is not None and lo <= n <= hi else default
+
+
+def query_text(name: str, max_chars: int = MAX_QUERY_CHARS) -> str:
+    """The query parameter `name`, stripped, without control characters, at most `max_chars` long."""
+    value = request.args.get(name) or ""
+    value = "".join(c if c.isprintable() else " " for c in value[: max_chars * 2])
+    return value.strip()[:max_chars]
+
+
+class BoundedInt(IntegerConverter):
+    """`<int:...>`: ASCII digits naming a 64-bit value (or within the rule's own min/max); anything else,
+    such as 25 digits or Arabic-Indic numerals, does not match the rule (404)."""
+
+    regex = r"[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        n = bounded_int(value)
+        if n is None or n < 0 and not self.signed:
+            raise ValidationError()
+        if (self.min is not None and n < self.min) or (self.max is not None and n > self.max):
+            raise ValidationError()
+        return n
+
+    @property
+    def signed_regex(self) -> str:
+        return r"-?[0-9]+"
+
+
 def init_app(app: Flask) -> None:
-    """Called first in create_app, before any blueprint registers its rules."""
+    """Called first in create_app, before any blueprint registers its rules: every `<int:...>` is bounded."""
+    app.url_map.converters["int"] = BoundedInt

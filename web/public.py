@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from collections import OrderedDict
 
-from flask import Blueprint, current_app, g, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, render_template, url_for
 
 from verhalen import access
 from verhalen.catalog import Story
 from verhalen.exports import mmss
 
 from . import queries, transcript_html
+from .params import parse_time, query_time  # noqa: F401 (parse_time: imported from here too)
 from .i18n import gettext as _
 from .app import get_archive
 
 bp = Blueprint("public", __name__)
-
-def parse_time(value: str | None) -> float | None:
-    """Seconds from '75', '75.5', '1:15', '01:02:03' or '1m15s'; None when absent or unreadable."""
-    if not value:
-        return None
-    value = value.strip()
-    if re.fullmatch(r"\d+(\.\d+)?", value):
-        return float(value)
-    if re.fullmatch(r"\d+(:\d{1,2}){1,2}(\.\d+)?", value):
-        secs = 0.0
-        for part in value.split(":"):
-            secs = secs * 60 + float(part)
-        return secs
-    m = re.fullmatch(r"(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?", value)
-    if m and any(m.groups()):
-        h, mi, s = (int(x or 0) for x in m.groups())
-        return float(h * 3600 + mi * 60 + s)
-    return None
 
 
 def story_meta(story: Story) -> dict:
@@ -66,7 +48,7 @@ def story(slug: str):
         st = queries.story(s, slug)
         has_opus = archive.derived(st.id, "listen.opus").is_file()
         has_mp3 = archive.derived(st.id, "listen.mp3").is_file()
-        start = parse_time(request.args.get("t"))
+        start = query_time("t")
         shown = access.public_segment_rows(s, st)
         cache = current_app.extensions.setdefault("verhalen_transcripts", OrderedDict())
         transcript = transcript_html.cached(cache, st.id, g.lang, shown,

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, g, render_template, request
+from flask import Blueprint, g, render_template
+
 from verhalen import access
 from verhalen.errors import QueryError
 from verhalen.index import SearchResult
 
 from .app import get_archive
+from .params import query_int, query_text
 
 bp = Blueprint("search", __name__)
 PER_PAGE = 10
+MAX_PAGE = 9_999  # a deeper ?page= is the first page
 FACET_LABELS = ("series", "language", "person", "theme", "year")
 
 
@@ -21,9 +24,8 @@ def search_visible(text: str, page: int) -> SearchResult:
 
 @bp.route("/zoeken")
 def search():
-    text = (request.args.get("q") or "").strip()
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 10_000 else 1
+    text = query_text("q")
+    page = query_int("page", 1, 1, MAX_PAGE)
     result, error = None, None
     if text:
         try:
