@@ -215,6 +215,15 @@ def test_search_page_numbers_beyond_reason_are_the_first_page(client):
         assert r.status_code == 200 and "Pop-up bazaar" in r.get_data(as_text=True), page
 
 
+def test_query_text_drops_control_characters_keeps_persian_joiners_and_is_bounded(web_app):
+    from verhalen.web.params import MAX_QUERY_CHARS, query_text
+
+    with web_app.test_request_context("/zoeken", query_string={"q": " می\u200cخواهم\r\nbazaar\t"}):
+        assert query_text("q") == "می\u200cخواهم  bazaar"
+    with web_app.test_request_context("/zoeken", query_string={"q": "x" * 10_000}):
+        assert query_text("q") == "x" * MAX_QUERY_CHARS
+
+
 # -- over a real HTTP server: the raw request line, as a client sends it -------------------------------------
 
 

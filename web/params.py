@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 
 from flask import Flask, request
 from werkzeug.routing import IntegerConverter, ValidationError
@@ -93,9 +94,9 @@ def query_int(name: str, default: int, lo: int, hi: int) -> int:
 
 
 def query_text(name: str, max_chars: int = MAX_QUERY_CHARS) -> str:
-    """The query parameter `name`, stripped, without control characters, at most `max_chars` long."""
-    value = request.args.get(name) or ""
-    value = "".join(c if c.isprintable() else " " for c in value[: max_chars * 2])
+    """The query parameter `name`, stripped, control characters (CR, LF, tab...) as spaces, at most `max_chars`
+    long. Format characters stay: Persian writes the zero-width non-joiner inside words."""
+    value = "".join(" " if unicodedata.category(c) == "Cc" else c for c in request.args.get(name) or "")
     return value.strip()[:max_chars]
 
 
