@@ -162,12 +162,19 @@ def test_a_failure_while_accepting_leaves_nothing_behind(workspace, editor_clien
 
 
 def test_stale_part_files_are_removed_at_startup(workspace):
-    folder = workspace.archive.settings.home / "incoming"
+    import os
+    import time
+
+    folder = workspace.archive.settings.incoming_dir
     folder.mkdir(exist_ok=True)
-    (folder / "upload-abc.part").write_bytes(b"half")
-    (folder / "upload-xyz").mkdir()
+    old = time.time() - 3600
+    for stale in (folder / "upload-abc.part", folder / "upload-xyz"):
+        stale.mkdir() if stale.suffix != ".part" else stale.write_bytes(b"half")
+        os.utime(stale, (old, old))
+    # Another server process is receiving this one right now (serve --processes N): it stays.
+    (folder / "upload-live.part").write_bytes(b"arriving")
     create_app(workspace.archive.settings, workspace.archive)
-    assert list(folder.iterdir()) == []
+    assert [p.name for p in folder.iterdir()] == ["upload-live.part"]
 
 
 def _fail_stage(archive, slug: str, stage: str, error: str) -> int:

@@ -22,6 +22,7 @@ import os
 import secrets
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 from flask import Flask, Request, current_app, flash, redirect, render_template, request, url_for
@@ -54,7 +55,7 @@ def request_limit(settings) -> int:
 
 
 def incoming_dir(settings) -> Path:
-    return settings.home / "incoming"
+    return settings.incoming_dir
 
 
 class UploadRequest(Request):
@@ -76,16 +77,30 @@ class UploadRequest(Request):
                 Path(path).unlink(missing_ok=True)
 
 
-def clean_incoming(settings) -> int:
-    """Remove what a crashed upload left behind (*.part files, unfinished folders); returns how many."""
+# An upload in progress writes its file all the time; one untouched this long was left by a crash.
+# Not "everything at startup": with `serve --processes N` a restarted process would delete the
+# files the others are still receiving.
+STALE_SECONDS = 15 * 60
+
+
+def clean_incoming(settings, now: float | None = None) -> int:
+    """Remove what a crashed upload left behind (*.part files, unfinished folders, untouched for
+    STALE_SECONDS); returns how many."""
     folder = incoming_dir(settings)
     if not folder.is_dir():
         return 0
+    cutoff = (time.time() if now is None else now) - STALE_SECONDS
     n = 0
     for p in folder.iterdir():
-        if p.suffix == ".part" or (p.is_dir() and p.name.startswith("upload-")):
+        if not (p.suffix == ".part" or (p.is_dir() and p.name.startswith("upload-"))):
+            continue
+        try:
+            if p.stat().st_mtime > cutoff:
+                continue
             shutil.rmtree(p) if p.is_dir() else p.unlink(missing_ok=True)
             n += 1
+        except FileNotFoundError:  # its own request removed it meanwhile
+            continue
     return n
 
 
@@ -159,7 +174,7 @@ def save_consent(settings, story_slug: str, upload) -> str | None:
     """Keep a consent file under ARCHIVE/consent/ (never served publicly); its path relative to the home."""
     if upload is None or not upload.filename:
         return None
-    folder = settings.home / "consent"
+    folder = settings.consent_dir
     folder.mkdir(parents=True, exist_ok=True)
     name = secure_filename(upload.filename) or "toestemming"
     target = folder / f"{story_slug}-{secrets.token_hex(4)}-{name}"
