@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, render_template, request, session
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -14,7 +14,7 @@ from verhalen.errors import VerhalenError
 from verhalen.exports import mmss
 from verhalen.settings import Settings
 
-from . import i18n, params
+from . import i18n, page_cache, params
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
@@ -46,6 +46,17 @@ def create_app(settings: Settings, archive: Archive | None = None, today: dt.dat
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        # Made for the public: nobody signed in, and the access rule was asked with the public's levels only.
+        for_public = g.get("levels") == access.PUBLIC and not current_user.is_authenticated
+        if for_public and not session.modified:
+            # Vouch to web/page_cache.py that every anonymous visitor may get this response: only the app
+            # knows whom it rendered for, and the cache stores nothing without this mark. Cookies set after
+            # this hook (the language cookie, the session) the cache sees on the finished response itself.
+            ticket = request.environ.get(page_cache.TICKET)
+            if (isinstance(ticket, page_cache.Ticket) and request.method == "GET" and response.status_code == 200
+                    and request.endpoint in CACHED_ENDPOINTS and "Set-Cookie" not in response.headers
+                    and g.get("lang") == ticket.language):
+                ticket.vouched = True
         return response
 
     @app.errorhandler(VerhalenError)
@@ -78,9 +89,9 @@ CACHED_ENDPOINTS = frozenset({
 
 
 def _page_cache(app: Flask, settings: Settings) -> None:
-    from verhalen import catalog
+    import flask_login
 
-    from .page_cache import PageCache
+    from verhalen import catalog
 
     archive = app.extensions["verhalen_archive"]
     unknown = CACHED_ENDPOINTS - {r.endpoint for r in app.url_map.iter_rules()}
@@ -98,9 +109,13 @@ def _page_cache(app: Flask, settings: Settings) -> None:
             gen = catalog.generation(conn)
         return gen, archive.index.generation()
 
-    app.wsgi_app = PageCache(app.wsgi_app, cacheable, version,
-                             today=lambda: app.config["TODAY"] or dt.date.today(),
-                             languages=i18n.LANGUAGES, max_bytes=settings.page_cache_mb * 2**20)
+    # Login cookies, by the names Flask and flask-login use here: a request carrying one (even a stale one)
+    # is never served or stored by the cache.
+    private = (app.config["SESSION_COOKIE_NAME"], app.config.get("REMEMBER_COOKIE_NAME", flask_login.COOKIE_NAME))
+    app.wsgi_app = page_cache.PageCache(app.wsgi_app, cacheable, version,
+                                        today=lambda: app.config["TODAY"] or dt.date.today(),
+                                        language=i18n.choose, private_cookies=private,
+                                        max_bytes=settings.page_cache_mb * 2**20)
 
 
 def _error_page(status: int, detail: str):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import Flask, g, request
+from flask import Flask, abort, g, request
 from markupsafe import escape
+from werkzeug.datastructures import ImmutableMultiDict
 
 from .translations import en
 
@@ -19,12 +20,18 @@ CATALOGS = {"nl": {}, "en": en.MESSAGES}
 COOKIE = "lang"
 
 
+def choose(args, cookies) -> str:
+    """The language for a request's query arguments and cookies (werkzeug's parsed forms): ?lang=, then the
+    cookie, then Dutch. web/page_cache.py keys on this same function, so the two cannot disagree."""
+    asked = args.get("lang") or cookies.get(COOKIE)
+    return asked if asked in LANGUAGES else LANGUAGES[0]
+
+
 def current_language() -> str:
     lang = getattr(g, "lang", None)
     if lang:
         return lang
-    asked = request.args.get("lang") or request.cookies.get(COOKIE) or "nl"
-    g.lang = asked if asked in LANGUAGES else "nl"
+    g.lang = choose(request.args, request.cookies)
     return g.lang
 
 
@@ -39,6 +46,13 @@ def gettext(message: str, **values: object) -> str:
 def init_app(app: Flask) -> None:
     @app.before_request
     def _pick_language() -> None:
+        try:
+            request.args
+        except UnicodeDecodeError:
+            # Raw bytes in the query that are not UTF-8: werkzeug cannot read it, so every view, and the error
+            # page (it links to this page in the other language), would fail with a 500. Refuse it plainly.
+            request.args = ImmutableMultiDict()
+            abort(400)
         current_language()
 
     @app.after_request
