@@ -217,9 +217,9 @@ def worker_whoosh(corpus: Path, hours: int, work: Path, batch: int, mode: str) -
     ix = SearchIndex(ixdir)
     res: dict = {}
     if mode == "rebuild":
-        # What `verhalen reindex` (verhalen.indexing.rebuild) does: a fresh index written
+        # What `verhalen reindex` (verhalen.index_sync.rebuild) does: a fresh index written
         # REBUILD_BATCH stories per write() (it reads each batch from the catalog; here from the corpus).
-        from verhalen.indexing import REBUILD_BATCH
+        from verhalen.index_sync import REBUILD_BATCH
 
         t0 = time.perf_counter()
         for stories in batches(corpus, hours, REBUILD_BATCH):

@@ -12,7 +12,7 @@ Steps, each in its own process:
    (~450 segments of 20 words with word timings per hour); a few stories get a real
    listening copy at archive.derived(id, "listen.mp3"), made by ffmpeg from
    tests/data/en_market.wav (looped to 5 minutes, 128 kb/s).
-2. reindex: verhalen.indexing.rebuild(archive) (what `verhalen reindex` runs),
+2. reindex: verhalen.index_sync.rebuild(archive) (what `verhalen reindex` runs),
    timed, with its peak RSS.
 3. serve: `python -m verhalen.cli --home HOME serve --processes N --no-worker` (the
    product's own command: waitress, 8 threads per process, the page cache on) on
@@ -162,7 +162,7 @@ def stage_catalog(home: Path, hours: int) -> dict:
 
 def stage_reindex(home: Path) -> dict:
     from verhalen.archive import Archive
-    from verhalen.indexing import REBUILD_BATCH, rebuild
+    from verhalen.index_sync import REBUILD_BATCH, rebuild
 
     archive = Archive(load_settings(home), create=False)
     rss0 = C.peak_rss_mb()
@@ -467,7 +467,7 @@ def main() -> None:
     setup_rows = [
         ["stories / segments in the catalog", f"{cat['stories']:,} / {cat['segments']:,}"],
         ["catalog fill (SQLAlchemy Core inserts, s) / catalog.sqlite (MB)", f"{cat['catalog_s']:.0f} / {cat['catalog_mb']:,.0f}"],
-        [f"`verhalen.indexing.rebuild` (writes of {rei['batch']} stories, s)", f"{rei['reindex_s']:.0f}"],
+        [f"`verhalen.index_sync.rebuild` (writes of {rei['batch']} stories, s)", f"{rei['reindex_s']:.0f}"],
         ["peak RSS of the rebuild process (MB)", f"{rei['rss_mb']:,.0f} (before rebuild: {rei['rss_before_mb']:,.0f})"],
         ["index size (MB)", f"{rei['index_mb']:,.0f}" if rei.get("index_mb") else "n/a"],
     ]
@@ -491,7 +491,7 @@ def main() -> None:
             *C.heading("Viewer under load (`bench/web.py`)"),
             f"Archive: {hours:,} one-hour stories (synthetic pseudo-Dutch transcripts from bench/search.py's "
             "generator, ~450 segments of 20 words with word timings each) in the SQLite catalog, written with "
-            "the verhalen.catalog models; the index made by `verhalen.indexing.rebuild`; "
+            "the verhalen.catalog models; the index made by `verhalen.index_sync.rebuild`; "
             f"{len(media)} stories have a real 5-min 128 kb/s listen.mp3. Server: `verhalen serve --processes N "
             f"--no-worker` ({THREADS} waitress threads per process, default settings: the page cache on) on 127.0.0.1, "
             f"a fresh server for each N. Load: {clients} client threads (http.client, keep-alive, "

@@ -9,7 +9,7 @@ Takes and returns plain data (documents.py); knows nothing of the catalog.
 
 from .documents import SearchResult, SegmentDoc, SegmentHit, StoryDoc, StoryHit, Visibility
 from .query import FACETS, check
-from .store import SearchIndex, destroy
+from .search_index import SearchIndex, destroy
 
 __all__ = ["FACETS", "SearchIndex", "SearchResult", "SegmentDoc", "SegmentHit", "StoryDoc", "StoryHit",
            "Visibility", "check", "destroy"]

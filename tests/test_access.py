@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from verhalen import access
 from verhalen.catalog import Person, Segment, Story
-from verhalen.indexing import sync
+from verhalen.index_sync import sync
 from verhalen.web import create_app
 
 DATA = Path(__file__).parent / "data"
@@ -189,9 +189,9 @@ def test_levels_for_anonymous_is_public():
 # Checked to catch a real divergence by breaking one form at a time (monkeypatched, never committed):
 #   clause() lifting an embargo the day after its date (`embargo_until < today`)  -> "SQL form disagrees"
 #   the index filter lifting it the day after (NumericRange up to today - 1 day) -> "index hides ..."
-#   indexing.story_doc indexing unpublished stories at their own level           -> "index shows ..."
+#   index_sync.story_doc indexing unpublished stories at their own level           -> "index shows ..."
 #   visible() forgetting the published check                                     -> "SQL form disagrees"
-#   indexing.story_doc keeping redacted segments                                 -> "moments ..."
+#   index_sync.story_doc keeping redacted segments                                 -> "moments ..."
 # It found one real one: the index filter hid embargoed stories before their date from editors and admins
 # (who have the "embargoed" level); index/store.py's _visibility_filter now admits them.
 
@@ -210,7 +210,7 @@ DAYS = [ANCHOR + dt.timedelta(days=d) for d in (-31, -30, -1, 0, 1, 30, 365)]
 def every_kind_of_story(model_dir, tmp_path_factory):
     """A real archive (catalog and index on tmp_path) with one story per access level x published x status x
     embargo: 128 stories, each with two segments saying WORD, one that does not and a redacted one that does,
-    indexed by verhalen.indexing.sync as the pipeline does. Yields (archive, {story id: WORD's segment ids})."""
+    indexed by verhalen.index_sync.sync as the pipeline does. Yields (archive, {story id: WORD's segment ids})."""
     from verhalen import settings as settings_mod
     from verhalen.archive import Archive
     from verhalen.catalog import ACCESS_LEVELS, Segment

@@ -199,7 +199,7 @@ def test_jobs_page_shows_errors_in_plain_words_and_retry_runs_the_stage_again(wo
     monkeypatch.setattr(editor_jobs.queue, "enqueue", lambda h, sid, redo=(): (calls.append((sid, redo)), real(h, sid, redo)))
     r = editor_client.post(f"/editor/jobs/{story_id}/retry", data={"csrf_token": csrf_of(page)})
     assert r.status_code == 302 and huey.immediate
-    assert calls == [(story_id, ("audio", "tags", "index"))], "the failed stage and the ones after it, keeping the transcript"
+    assert calls == [(story_id, ("audio", "keywords", "index"))], "the failed stage and the ones after it, keeping the transcript"
     with archive.session() as s:
         st = archive.story(s, "pop-up-bazaar")
         assert st.status == "ready" and st.stage("audio").state == "done" and st.stage("audio").attempts >= 2
@@ -213,7 +213,7 @@ def test_jobs_json_reports_progress_and_eta(workspace, editor_client):
         st.status = "pending"
         t = st.stage("transcript")
         t.state, t.progress, t.eta_seconds = "running", 0.42, 75.0
-        for later in ("tags", "index"):
+        for later in ("keywords", "index"):
             st.stage(later).state = "pending"
         s.commit()
     job = next(j for j in editor_client.get("/editor/jobs.json").get_json()["jobs"] if j["slug"] == "het-koor")

@@ -139,7 +139,7 @@ def test_phrase_with_a_position_gap_of_46(tmp_path):
 def test_index_with_whooshs_own_positions_format_is_rebuilt(tmp_path):
     from whoosh import index as windex
 
-    from verhalen.index.store import segment_schema, story_schema
+    from verhalen.index.search_index import segment_schema, story_schema
 
     path = tmp_path / "old"
     path.mkdir()
@@ -218,7 +218,7 @@ def test_moments_when_stories_share_a_docnum_range(tmp_path):
     """Segments of two stories written interleaved: no fast path over docnum runs, same moments."""
     from whoosh.query import Term
 
-    from verhalen.index.store import SEGMENTS, _spans
+    from verhalen.index.search_index import SEGMENTS, _spans
 
     ix = SearchIndex(tmp_path / "index")
     w = ix._writer(SEGMENTS)

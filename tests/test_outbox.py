@@ -183,19 +183,19 @@ def test_oversized_input_over_http_is_a_400_and_the_story_stays_findable(seeded)
 
 
 def test_a_stage_left_running_by_a_dead_process_is_unfinished_for_doctor_and_resume_alike(seeded):
-    """kill -9 during `retag` once left "tags: running": doctor said run resume, resume said nothing to do."""
+    """kill -9 during `retag` once left the keywords stage running: doctor said run resume, resume said nothing to do."""
     with seeded.session() as s:
         st = seeded.story(s, SLUG)
-        st.stage("tags").state = "running"
+        st.stage("keywords").state = "running"
         s.commit()
     doctor = run_cli("doctor", home=seeded.settings.home, model_dir=seeded.settings.model)
-    assert "twee-stemmen (tags: running)" in doctor.stdout and doctor.returncode != 0
+    assert "twee-stemmen (keywords: running)" in doctor.stdout and doctor.returncode != 0
     resume = run_cli("resume", home=seeded.settings.home)
     assert resume.returncode == 0, resume.stderr
     assert "twee-stemmen\tready" in resume.stdout
     with seeded.session() as s:
         states = {x.stage: x.state for x in s.scalars(select(StageState))}
-    assert states["tags"] == "done"
+    assert states["keywords"] == "done"
     assert run_cli("doctor", home=seeded.settings.home, model_dir=seeded.settings.model).returncode == 0
 
 

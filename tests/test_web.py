@@ -160,7 +160,7 @@ def test_verhalen_error_maps_to_its_status(demo_archive):
 
 
 def test_search_pagination(archive_copy, monkeypatch):
-    from verhalen.indexing import story_doc
+    from verhalen.index_sync import story_doc
     from verhalen.web import create_app, search
 
     with archive_copy.session() as s:

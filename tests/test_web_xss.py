@@ -6,7 +6,7 @@ import xml.etree.ElementTree as ET
 
 import feedparser
 
-from verhalen.indexing import story_doc
+from verhalen.index_sync import story_doc
 from verhalen.web import create_app
 
 TITLE = "<script>alert('t')</script> Bazaar"

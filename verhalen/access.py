@@ -102,7 +102,7 @@ def clause(levels: frozenset[str] = PUBLIC, today: dt.date | None = None) -> Col
 
 def visibility(levels: frozenset[str] = PUBLIC, today: dt.date | None = None) -> Visibility:
     """The index's form of the rule: unpublished stories are indexed at the level "unpublished",
-    and only stories that finished the pipeline are indexed (verhalen.indexing)."""
+    and only stories that finished the pipeline are indexed (verhalen.index_sync)."""
     return Visibility(levels=frozenset(levels), today=today or dt.date.today())
 
 

@@ -15,9 +15,9 @@ from sqlalchemy.orm import Session
 
 from verhalen.index import SearchIndex
 
-from . import catalog, outbox, store
+from . import catalog, originals, outbox
 from .errors import ArchiveError, NotFound
-from .indexing import rebuild
+from .index_sync import rebuild
 from .settings import Settings
 
 
@@ -86,7 +86,7 @@ class Archive:
 
     def original(self, recording: catalog.Recording) -> Path:
         """Where a recording's original is kept (content-addressed, never modified)."""
-        return store.original_path(self.settings.originals_dir, recording.sha256, Path(recording.original_name).suffix)
+        return originals.original_path(self.settings.originals_dir, recording.sha256, Path(recording.original_name).suffix)
 
     def story(self, session: Session, slug: str) -> catalog.Story:
         """The story with this slug, or NotFound naming it."""

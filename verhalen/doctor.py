@@ -10,7 +10,7 @@ from sqlalchemy import select
 from . import catalog, outbox
 from .archive import Archive
 from .errors import VerhalenError
-from .indexing import indexable
+from .index_sync import indexable
 from .pipeline import unfinished
 
 Check = tuple[bool, str, str]

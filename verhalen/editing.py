@@ -21,7 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from . import outbox
 from .catalog import Segment, SegmentEdit, Story
 from .errors import Conflict, NotFound, StaleVersion, UsageError
-from .pipeline import run, stage_tags
+from .pipeline import run, stage_keywords
 
 Words = list[list[Any]]  # [start, end, word, probability]
 
@@ -149,8 +149,8 @@ class TranscriptEditor:
         story = self.story
         try:
             self.session.flush()
-            if story.stage("tags").state == "done":
-                stage_tags(self.archive, self.session, story, None)
+            if story.stage("keywords").state == "done":
+                stage_keywords(self.archive, self.session, story, None)
             edit = SegmentEdit(story_id=story.id, user=self.user, action=action, before=before,
                                after=[s.as_dict() for s in after])
             self.session.add(edit)

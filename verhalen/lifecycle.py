@@ -10,7 +10,7 @@ from __future__ import annotations
 # Done by pipeline.accept() before a story exists in the queue.
 INGEST_STAGES = ("probe", "store")
 # Run by pipeline.run(), in this order.
-RUN_STAGES = ("audio", "transcript", "tags", "index")
+RUN_STAGES = ("audio", "transcript", "keywords", "index")
 STAGES = INGEST_STAGES + RUN_STAGES
 
 # A stage's state.
@@ -25,7 +25,7 @@ UNFINISHED_STATES = (PENDING, RUNNING, FAILED)
 # A story's status.
 READY, NEEDS_TRANSCRIPT = "ready", "needs_transcript"
 STATUSES = (PENDING, READY, FAILED, NEEDS_TRANSCRIPT)
-# Finished stories are the only ones shown (verhalen.access) and indexed (verhalen.indexing).
+# Finished stories are the only ones shown (verhalen.access) and indexed (verhalen.index_sync).
 FINISHED = (READY, NEEDS_TRANSCRIPT)
 UNFINISHED = (PENDING, FAILED)
 

@@ -28,7 +28,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from .catalog import PendingWork, Story
-from .indexing import exclusive, sync
+from .index_sync import exclusive, sync
 
 log = logging.getLogger("verhalen.outbox")
 INDEX, AUDIO = "index", "audio"

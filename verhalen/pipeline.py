@@ -1,4 +1,4 @@
-"""The pipeline: recording -> probe -> store -> audio -> transcript -> tags -> index.
+"""The pipeline: recording -> probe -> store -> audio -> transcript -> keywords -> index.
 
 `STAGES` lists the order in one place; `run` owns skipping finished stages,
 recording failures, and the story's status. Each stage takes the archive, a
@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from . import catalog, keywords, lifecycle, outbox, store
+from . import catalog, keywords, lifecycle, originals, outbox
 from .access import check_level
 from .archive import Archive
 from .catalog import Credit, Recording, Segment, Story, StoryPlace, StoryTheme, TranscriptRun
@@ -125,7 +125,7 @@ def stage_transcript(archive: Archive, session: Session, story: Story, progress:
     )
 
 
-def stage_tags(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
+def stage_keywords(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
     for st in [t for t in story.story_themes if t.source == "auto"]:
         story.story_themes.remove(st)
     session.flush()
@@ -147,7 +147,7 @@ def stage_index(archive: Archive, session: Session, story: Story, progress: Prog
 STAGES: dict[str, Callable] = {
     "audio": stage_audio,
     "transcript": stage_transcript,
-    "tags": stage_tags,
+    "keywords": stage_keywords,
     "index": stage_index,
 }
 assert tuple(STAGES) == lifecycle.RUN_STAGES, "the stage functions follow the lifecycle's order"
@@ -235,7 +235,7 @@ def accept(archive: Archive, path: Path, meta: StoryMeta, progress: Progress | N
     info = probe(path)
     if progress:
         progress("probe", 1, 1)
-    sha = store.sha256_of(path)
+    sha = originals.sha256_of(path)
     with archive.session() as session:
         existing = session.scalar(select(Recording).where(Recording.sha256 == sha))
         if existing is not None:
@@ -243,7 +243,7 @@ def accept(archive: Archive, path: Path, meta: StoryMeta, progress: Progress | N
             if lifecycle.finished(story.status):
                 raise Duplicate(f"{path.name} is already in the archive as {story.slug!r}", story.slug)
             return story.id
-    stored = store.put(archive.settings.originals_dir, path, sha)
+    stored = originals.put(archive.settings.originals_dir, path, sha)
     if progress:
         progress("store", 1, 1)
     return _register(archive, path, info, sha, meta, stored, created_by)
@@ -261,7 +261,7 @@ def _register(archive: Archive, path: Path, info, sha: str, meta: StoryMeta, sto
     if info.cover:
         data, mime = info.cover
         cover_path = archive.settings.covers_dir / f"{sha}{'.png' if mime == 'image/png' else '.jpg'}"
-        store.atomic_write_bytes(cover_path, data)
+        originals.atomic_write_bytes(cover_path, data)
         cover = str(cover_path.relative_to(archive.settings.home))
     for attempt in range(5):
         with archive.session() as session:

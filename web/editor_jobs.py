@@ -25,7 +25,7 @@ RECENT = 5  # finished stories shown below the unfinished ones
 
 def stage_label(stage: str) -> str:
     return {"probe": _("Controleren"), "store": _("Bewaren"), "audio": _("Geluid omzetten"),
-            "transcript": _("Uitschrijven"), "tags": _("Trefwoorden"), "index": _("Zoekindex")}.get(stage, stage)
+            "transcript": _("Uitschrijven"), "keywords": _("Trefwoorden"), "index": _("Zoekindex")}.get(stage, stage)
 
 
 def state_label(state: str) -> str:

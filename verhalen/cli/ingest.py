@@ -145,7 +145,7 @@ def resume(c: Ctx) -> None:
 @click.pass_obj
 def reindex(c: Ctx) -> None:
     """Rebuild the search index from the catalog (gives the same results as incremental ingest)."""
-    from ..indexing import rebuild
+    from ..index_sync import rebuild
 
     stories, segments = rebuild(c.archive(create=False))
     click.echo(f"indexed {stories} stories, {segments} segments")
@@ -175,7 +175,7 @@ def retranscribe(c: Ctx, slugs, all_, language) -> None:
             st.stage("transcript").state = "pending"
         s.commit()
     for sid in ids:
-        st = run(archive, sid, redo=("transcript", "tags", "index"), progress=ProgressPrinter())
+        st = run(archive, sid, redo=("transcript", "keywords", "index"), progress=ProgressPrinter())
         click.echo(f"{st.slug}\t{st.status}\t{st.language}")
 
 
@@ -190,7 +190,7 @@ def retag(c: Ctx, slugs) -> None:
     with archive.session() as s:
         ids = [archive.story(s, slug).id for slug in slugs] if slugs else list(s.scalars(select(catalog.Story.id)))
     for sid in ids:
-        st = run(archive, sid, redo=("tags", "index"))
+        st = run(archive, sid, redo=("keywords", "index"))
         click.echo(f"{st.slug}\t" + ", ".join(t.name for t in st.themes("auto")))
 
 

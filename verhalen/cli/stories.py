@@ -100,7 +100,7 @@ def export(c: Ctx, slug, fmt, output, include_redacted) -> None:
                 "people": [{"name": c.person.name, "role": c.role} for c in st.credits]}
         text = exports.render(fmt, _segments(st, include_redacted), st.title, meta)
     if output:
-        from ..store import atomic_write_bytes
+        from ..originals import atomic_write_bytes
 
         atomic_write_bytes(output, text.encode("utf-8"))
         click.echo(f"wrote {output}", err=True)

@@ -48,7 +48,7 @@ def transcript_import(c: Ctx, slug, file, language) -> None:
         st.stage("transcript").state = "done"
         s.commit()
         sid = st.id
-    st = run(archive, sid, redo=("tags", "index"))
+    st = run(archive, sid, redo=("keywords", "index"))
     click.echo(f"{st.slug}\t{st.status}\t{len(segs)} segments")
 
 
