@@ -46,6 +46,8 @@ def create_app(settings: Settings, archive: Archive | None = None, today: dt.dat
         response.headers.setdefault("Content-Security-Policy", CSP)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.endpoint in CACHED_ENDPOINTS:
+            response.vary.add("Cookie")  # a signed-in user gets another answer: shared HTTP caches keep them apart
         # Made for the public: nobody signed in, and the access rule was asked with the public's levels only.
         for_public = g.get("levels") == access.PUBLIC and not current_user.is_authenticated
         if for_public and not session.modified:
@@ -57,6 +59,12 @@ def create_app(settings: Settings, archive: Archive | None = None, today: dt.dat
                     and request.endpoint in CACHED_ENDPOINTS and "Set-Cookie" not in response.headers
                     and g.get("lang") == ticket.language):
                 ticket.vouched = True
+        elif not (g.get("public_content") or request.endpoint == "static"):
+            # A signed-in user's view (or a response that will set the session cookie): no shared cache may
+            # keep it, and no browser should write it to disk. web/media.py sets g.public_content for files
+            # the public may see as well (they keep `public, max-age`).
+            response.headers["Cache-Control"] = "private, no-store"
+            response.headers.pop("Expires", None)
         return response
 
     @app.errorhandler(VerhalenError)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import Blueprint, Response, g, jsonify, request, send_file
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from verhalen import access, exports
-from verhalen.catalog import Person, Series
+from verhalen.catalog import Credit, Person, Series, Story
 from verhalen.errors import NotFound
 from verhalen.media import images
 
@@ -21,7 +23,7 @@ TRANSCRIPT = {"vtt": "text/vtt", "srt": "application/x-subrip", "txt": "text/pla
 MAX_AGE = 3600
 
 
-def _send(path: Path, mimetype: str, public: bool = True) -> Response:
+def _send(path: Path, mimetype: str, *, public: bool) -> Response:
     if not path.is_file():
         raise NotFound("not found")
     # conditional=True: Range -> 206 with Content-Range, If-None-Match/If-Modified-Since -> 304.
@@ -31,11 +33,22 @@ def _send(path: Path, mimetype: str, public: bool = True) -> Response:
 
 
 def private_unless(public: bool, response: Response) -> Response:
-    """Material only signed-in users may see is marked private: a shared cache must never hand it on."""
-    if not public:
-        response.cache_control.public = False
-        response.cache_control.private = True
+    """`public`: the public may see this (the access rule asked with the public's levels), so any cache may
+    keep it, also when a signed-in user fetched it; web/app.py marks everything else a signed-in user gets
+    `private, no-store`. Otherwise: no shared cache may hand it on, and no browser writes it to disk."""
+    if public:
+        g.public_content = True
+    else:
+        response.headers["Cache-Control"] = "private, no-store"
+        response.headers.pop("Expires", None)  # send_file dates it an hour ahead
     return response
+
+
+def public_may_see_any(session: Session, *where) -> bool:
+    """Whether the public may see at least one story matching `where` (then a person's portrait or a series'
+    artwork is public material: it is shown on public pages)."""
+    q = select(Story.id).where(access.clause(access.PUBLIC, g.today), *where).limit(1)
+    return session.scalar(q) is not None
 
 
 @bp.route("/media/<slug>/listen.<any(mp3, opus):ext>")
@@ -44,7 +57,7 @@ def listen(slug: str, ext: str):
     with archive.session() as s:
         story = queries.story(s, slug)
         story_id, public = story.id, access.visible(story, access.PUBLIC, g.today)
-    return _send(archive.derived(story_id, f"listen.{ext}"), AUDIO[ext], public)
+    return _send(archive.derived(story_id, f"listen.{ext}"), AUDIO[ext], public=public)
 
 
 def segments_of(story) -> list[dict]:
@@ -95,7 +108,7 @@ def derivative(source: Path, cache: Path, width: int, ext: str) -> Path:
     return target
 
 
-def _image(source_rel: str | None, cache_name: str, width: int, ext: str) -> Response:
+def _image(source_rel: str | None, cache_name: str, width: int, ext: str, *, public: bool) -> Response:
     archive = get_archive()
     if not source_rel:
         raise NotFound("no image")
@@ -103,7 +116,7 @@ def _image(source_rel: str | None, cache_name: str, width: int, ext: str) -> Res
     if not source.is_file():
         raise NotFound("no image")
     path = derivative(source, archive.settings.derived_dir / "images" / cache_name, width, ext)
-    return _send(path, images.mime_type(ext))
+    return _send(path, images.mime_type(ext), public=public)
 
 
 @bp.route("/beeld/verhaal/<slug>/<int:width>.<any(webp, jpg):ext>")
@@ -111,7 +124,8 @@ def story_cover(slug: str, width: int, ext: str):
     with get_archive().session() as s:
         st = queries.story(s, slug)
         source, name = (st.recording.cover_art if st.recording else None), f"cover-{st.id}"
-    return _image(source, name, width, ext)
+        public = access.visible(st, access.PUBLIC, g.today)
+    return _image(source, name, width, ext, public=public)
 
 
 @bp.route("/beeld/persoon/<slug>/<int:width>.<any(webp, jpg):ext>")
@@ -120,7 +134,8 @@ def portrait(slug: str, width: int, ext: str):
         p = queries.by_slug(s, Person, slug)
         queries.require_any(queries.person_stories(s, p))
         source, name = p.portrait, f"person-{p.id}"
-    return _image(source, name, width, ext)
+        public = public_may_see_any(s, Story.credits.any(Credit.person_id == p.id))
+    return _image(source, name, width, ext, public=public)
 
 
 @bp.route("/beeld/serie/<slug>/<int:width>.<any(webp, jpg):ext>")
@@ -129,4 +144,5 @@ def artwork(slug: str, width: int, ext: str):
         se = queries.by_slug(s, Series, slug)
         queries.require_any(queries.series_stories(s, se))
         source, name = se.artwork, f"series-{se.id}"
-    return _image(source, name, width, ext)
+        public = public_may_see_any(s, Story.series_id == se.id)
+    return _image(source, name, width, ext, public=public)
