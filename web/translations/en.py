@@ -269,4 +269,7 @@ MESSAGES.update({
     "{title} is ontvangen en staat in de wachtrij. Het verhaal blijft verborgen tot je het publiceert.":
         "{title} was received and is in the queue. The story stays hidden until you publish it.",
     "{title} staat weer in de wachtrij.": "{title} is in the queue again.",
+    "Iemand anders heeft dit verhaal gewijzigd nadat je de pagina opende. Jouw wijziging is niet bewaard: laad de pagina opnieuw en probeer het nog eens.":
+        "Someone else changed this story after you opened the page. Your change was not saved: reload the page and try again.",
+    "De toelichting is te lang: hoogstens {n} tekens.": "The notes are too long: at most {n} characters.",
 })
