@@ -107,7 +107,12 @@ class LiveServer:
             for channel in list(self.server._map.values()):
                 channel.close()
 
-        self.server.trigger.pull_trigger(close_all)
+        if not self.thread.is_alive():
+            return
+        try:
+            self.server.trigger.pull_trigger(close_all)
+        except OSError:  # the loop ended meanwhile and closed its trigger
+            return
         self.thread.join(10)
 
 

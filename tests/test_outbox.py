@@ -208,3 +208,31 @@ def test_an_imported_transcript_with_an_oversized_passage_is_refused_whole(seede
     with seeded.session() as s:
         assert len(seeded.story(s, SLUG).segments) == 6  # the old transcript is untouched
     assert seeded.index.search("woord0x1", Visibility()).total == 1
+
+
+def test_listeners_wait_while_a_redaction_is_not_yet_muted_in_the_listening_copies(seeded):
+    """The web saves a redaction and queues the remix; until the job has run, the old copies still hold the
+    passage: the public gets 503, editors still hear it (they must, to check it)."""
+    from conftest import PASSWORD, login, token_for
+    from verhalen import pipeline, users
+    from verhalen.web import create_app
+
+    with seeded.session() as s:
+        users.add(s, "beheer", PASSWORD, "admin")
+        story_id = seeded.story(s, SLUG).id
+    app = create_app(seeded.settings, seeded)
+    anonymous, editor = app.test_client(), app.test_client()
+    login(editor, "beheer")
+    audio = f"/media/{SLUG}/listen.mp3"
+    assert anonymous.get(audio).status_code == 200
+    seg = third_segment(seeded)
+    r = editor.post(f"/editor/story/{SLUG}/segment/{seg}/redact", headers={"Accept": "application/json"},
+                    data={"redacted": "1", "version": 1, "csrf_token": token_for(editor, f"/editor/story/{SLUG}")})
+    assert r.status_code == 200
+    assert anonymous.get(audio).status_code == 503
+    assert anonymous.get(audio + "?lang=en").status_code == 503
+    assert editor.get(audio).status_code == 200
+    pipeline.run(seeded, story_id, redo=("audio",))  # what the queued job does
+    assert anonymous.get(audio).status_code == 200
+    with seeded.session() as s:
+        assert not outbox.muting_pending(s, story_id)

@@ -82,7 +82,7 @@ def create_app(settings: Settings, archive: Archive | None = None, today: dt.dat
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = settings.trusted_proxy_hops
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops, x_prefix=hops)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
     app.jinja_env.filters["mmss"] = mmss
     app.jinja_env.globals["image_base"] = lambda kind, slug: f"{request.script_root}/beeld/{kind}/{slug}"
     return app

@@ -272,4 +272,6 @@ MESSAGES.update({
     "Iemand anders heeft dit verhaal gewijzigd nadat je de pagina opende. Jouw wijziging is niet bewaard: laad de pagina opnieuw en probeer het nog eens.":
         "Someone else changed this story after you opened the page. Your change was not saved: reload the page and try again.",
     "De toelichting is te lang: hoogstens {n} tekens.": "The notes are too long: at most {n} characters.",
+    "Dit verhaal wordt bijgewerkt. Probeer het over een minuut opnieuw.":
+        "This story is being updated. Please try again in a minute.",
 })
