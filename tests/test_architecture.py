@@ -9,7 +9,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 # Folder -> import name, as pyproject.toml's package-dir maps them.
@@ -106,8 +105,6 @@ def cycles(g: dict[str, set[str]]) -> list[list[str]]:
     return out
 
 
-@pytest.mark.xfail(strict=True, reason="web/app.py and the blueprints import each other (issue 9: web/context.py "
-                   "and web/errors.py break it)")
 def test_no_import_cycles():
     found = cycles(graph())
     assert not found, "import cycles (break them by moving the shared piece into a third module): " + "; ".join(

@@ -150,7 +150,7 @@ def test_interrupted_upload_leaves_no_file_and_no_row(workspace, editor_client):
 
 
 def test_a_failure_while_accepting_leaves_nothing_behind(workspace, editor_client, monkeypatch):
-    from verhalen.web import editor_upload
+    from verhalen.web.editor import upload as editor_upload
 
     def broken(*a, **kw):
         raise OSError("disk full")
@@ -187,7 +187,7 @@ def _fail_stage(archive, slug: str, stage: str, error: str) -> int:
 
 
 def test_jobs_page_shows_errors_in_plain_words_and_retry_runs_the_stage_again(workspace, editor_client, monkeypatch):
-    from verhalen.web import editor_jobs
+    from verhalen.web.editor import jobs as editor_jobs
 
     archive = workspace.archive
     story_id = _fail_stage(archive, "pop-up-bazaar", "audio", "ffmpeg could not read en_market.wav")

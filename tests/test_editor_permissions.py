@@ -37,7 +37,7 @@ def test_every_editor_route_is_enumerated(workspace):
     urls = _urls(workspace)
     editor_rules = [r for r in workspace.url_map.iter_rules() if r.rule.startswith("/editor")]
     assert len(editor_rules) >= 20 and all(r.endpoint.split(".")[0] in SIGNED_IN for r in editor_rules), \
-        "every /editor/ route lives in a workspace blueprint (web/editor.workspace_blueprint)"
+        "every /editor/ route lives in a workspace blueprint (web/editor/workspace.py workspace_blueprint)"
     for expected in ("/editor/upload", "/editor/jobs", "/editor/review", "/editor/users", "/zoeken/export.csv"):
         assert expected in {u for _, u, _ in urls}
 

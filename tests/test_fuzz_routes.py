@@ -43,9 +43,10 @@ _FORM_READS = [rf"(?:form|files)\.get(?:list)?\(\s*{_ARG}", rf"request\.(?:form|
 
 
 def _reads(module: str, patterns: list[str]) -> set[str]:
-    path = WEB / f"{module.rsplit('.', 1)[-1]}.py"
-    if not module.startswith("verhalen.web.") or not path.is_file():
+    if not module.startswith("verhalen.web."):
         return set()
+    path = WEB.joinpath(*module.split(".")[2:]).with_suffix(".py")
+    assert path.is_file(), f"the source of {module} is not at {path}"
     src = path.read_text(encoding="utf-8")
     return {name for pattern in patterns for name in re.findall(pattern, src)}
 

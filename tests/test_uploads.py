@@ -130,7 +130,7 @@ def test_a_declared_body_over_the_limit_gets_the_apps_413_page_at_once(served, q
 
 def test_a_declared_body_just_over_the_limit_is_refused_without_reading_it(served):
     """A few bytes over the limit (under waitress's 1 GiB), with the body on its way: 413 without waiting for it."""
-    from verhalen.web.editor_upload import FORM_SLACK
+    from verhalen.web.editor.upload import FORM_SLACK
 
     limit = LIMIT_MB * MIB + FORM_SLACK
     with served.connect() as sock:
@@ -146,7 +146,7 @@ def test_a_declared_body_just_over_the_limit_is_refused_without_reading_it(serve
 
 def test_a_chunked_body_is_answered_413_as_soon_as_it_passes_the_limit(served):
     """No Content-Length: the server counts, and answers once the body passes the limit (the rest is never read)."""
-    from verhalen.web.editor_upload import FORM_SLACK
+    from verhalen.web.editor.upload import FORM_SLACK
 
     limit = LIMIT_MB * MIB + FORM_SLACK
     piece = b"\0" * 256 * 1024

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, g, request, session
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from verhalen import access
 from verhalen.archive import Archive
-from verhalen.errors import VerhalenError
 from verhalen.exports import mmss
 from verhalen.settings import Settings
 
-from . import i18n, page_cache, params
+from . import auth, browse, errors, feeds, i18n, media, page_cache, params, public, research_export, search
+from . import editor
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
@@ -28,12 +28,11 @@ def create_app(settings: Settings, archive: Archive | None = None, today: dt.dat
     params.init_app(app)  # URL converters and parameter bounds, before any rule is registered
     i18n.init_app(app)
 
-    from . import auth, browse, editor, feeds, media, public, search
-
-    for bp in (public.bp, browse.bp, search.bp, feeds.bp, media.bp):
+    for bp in (public.bp, browse.bp, search.bp, feeds.bp, media.bp, research_export.bp):
         app.register_blueprint(bp)
     auth.init_app(app)  # secret key, cookie flags, Flask-Login, CSRF on every POST, login limit
-    editor.init_app(app)  # the workspace under /editor/ and the researchers' export
+    editor.init_app(app)  # the workspace under /editor/
+    errors.register(app)
 
     @app.before_request
     def _viewer() -> None:
@@ -66,14 +65,6 @@ def create_app(settings: Settings, archive: Archive | None = None, today: dt.dat
             response.headers["Cache-Control"] = "private, no-store"
             response.headers.pop("Expires", None)
         return response
-
-    @app.errorhandler(VerhalenError)
-    def _verhalen_error(e: VerhalenError):
-        return _error_page(e.http_status, str(e))
-
-    @app.errorhandler(HTTPException)
-    def _http_error(e: HTTPException):
-        return _error_page(e.code or 500, e.description or "")
 
     _page_cache(app, settings)
     if settings.trusted_proxy_hops > 0:
@@ -136,14 +127,3 @@ def _page_cache(app: Flask, settings: Settings) -> None:
                                         language=i18n.choose, private_cookies=private,
                                         max_bytes=settings.page_cache_mb * 2**20)
 
-
-def _error_page(status: int, detail: str):
-    if request.path.endswith((".json", ".xml", ".vtt", ".srt", ".txt", ".mp3", ".opus", ".jpg", ".webp")):
-        return {"error": status}, status
-    return render_template("error.html", status=status, detail=detail), status
-
-
-def get_archive() -> Archive:
-    from flask import current_app
-
-    return current_app.extensions["verhalen_archive"]

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFProtect
 from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 
@@ -31,7 +31,7 @@ from verhalen import catalog, users
 from verhalen.catalog import LoginFailure, User
 from verhalen.settings import Settings
 
-from .app import get_archive
+from .context import get_archive, get_limiter
 from .i18n import gettext as _
 
 bp = Blueprint("auth", __name__)
@@ -189,15 +189,6 @@ def init_app(app: Flask) -> None:
                 return None
         return user
 
-    @app.errorhandler(CSRFError)
-    def _csrf_error(e: CSRFError):
-        from .app import _error_page
-
-        message = _("Dit formulier is verlopen of niet compleet. Laad de pagina opnieuw en probeer het nog eens.")
-        if request.accept_mimetypes.best == "application/json":
-            return {"error": message}, 400
-        return _error_page(400, message)
-
     app.register_blueprint(bp)
 
 
@@ -327,6 +318,3 @@ def logout():
     flash(_("Je bent uitgelogd."))
     return redirect(url_for("public.home"))
 
-
-def get_limiter() -> FailureLimiter:
-    return current_app.extensions["verhalen_login_limiter"]

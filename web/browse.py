@@ -7,7 +7,7 @@ from flask import Blueprint, Response, render_template, url_for
 from verhalen.catalog import Person, Place, Series, Theme
 
 from . import queries
-from .app import get_archive
+from .context import get_archive
 
 bp = Blueprint("browse", __name__)
 

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, url_for
 from verhalen.catalog import Series, Story
 
 from . import queries
-from .app import get_archive
+from .context import get_archive
 from .media import TRANSCRIPT
 
 bp = Blueprint("feeds", __name__)

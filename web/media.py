@@ -14,7 +14,7 @@ from verhalen.errors import NotFound
 from verhalen.media import images
 
 from . import queries
-from .app import get_archive
+from .context import get_archive
 from .i18n import gettext as _
 
 bp = Blueprint("media", __name__)

@@ -13,7 +13,7 @@ from verhalen.exports import mmss
 from . import queries, transcript_html
 from .params import parse_time, query_time  # noqa: F401 (parse_time: imported from here too)
 from .i18n import gettext as _
-from .app import get_archive
+from .context import get_archive
 
 bp = Blueprint("public", __name__)
 

@@ -8,7 +8,7 @@ from verhalen import access
 from verhalen.errors import QueryError
 from verhalen.index import SearchResult
 
-from .app import get_archive
+from .context import get_archive
 from .params import query_int, query_text
 
 bp = Blueprint("search", __name__)

@@ -39,7 +39,6 @@ from waitress.parser import HTTPRequestParser
 from waitress.server import BaseWSGIServer, create_server
 from waitress.utilities import RequestEntityTooLarge
 
-from .editor_upload import incoming_dir
 
 RESTART_WINDOW = 10.0  # seconds: a child that dies sooner than this after its start counts as failing
 MAX_QUICK_DEATHS = 5
@@ -59,7 +58,7 @@ def run_waitress(app, threads: int, sock: socket.socket | None = None, host: str
     sockets: dict = {}
     server = create_server(app, map=sockets, threads=threads, ident="verhalen",
                            max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1, **where)
-    use_channel(sockets, archive_channel(incoming_dir(app.config["SETTINGS"])))
+    use_channel(sockets, archive_channel(app.config["SETTINGS"].incoming_dir))
     server.print_listen("Serving on http://{}:{}")
     server.run()
 

@@ -34,9 +34,9 @@ from verhalen import jobs, pipeline
 from verhalen.catalog import ACCESS_LEVELS, ROLES, Story
 from verhalen.errors import Duplicate, UnsupportedMedia, UsageError
 
-from .app import get_archive
-from .editor import get_huey, workspace_blueprint
-from .i18n import gettext as _
+from ..context import get_archive, get_huey
+from ..i18n import gettext as _
+from .workspace import workspace_blueprint
 
 bp = workspace_blueprint("editor_upload", __name__)
 LANGUAGES = ("nl", "en", "ar", "fa", "tr", "de", "fr", "pl", "so", "ti")
@@ -116,18 +116,6 @@ def init_app(app: Flask) -> None:
         # body that waitress handed over unread (web/server.py) always gets the 413 page.
         if (request.content_length or 0) > limit:
             raise RequestEntityTooLarge()
-
-    @app.errorhandler(RequestEntityTooLarge)
-    def _too_large(e):
-        from .app import _error_page
-
-        return _error_page(413, too_large_message(settings))
-
-
-def too_large_message(settings) -> str:
-    return _("Dit bestand is te groot: het archief neemt opnames tot {mb} MB aan. "
-             "Maak het kleiner (bijvoorbeeld als mp3) of vraag de beheerder de grens te verhogen.",
-             mb=settings.max_upload_mb)
 
 
 def _date(value: str, field: str, errors: dict) -> dt.date | None:

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, g, request, url_for
 from verhalen import access
 from verhalen.exports import mmss
 
-from .app import get_archive
+from .context import get_archive
 from .auth import require_roles
 
 bp = Blueprint("export", __name__)

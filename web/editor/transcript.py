@@ -17,10 +17,10 @@ from verhalen.catalog import Segment, SegmentEdit, Story
 from verhalen.editing import TranscriptEditor, review_queue
 from verhalen.errors import Conflict, StaleVersion, VerhalenError
 
-from .app import get_archive
-from .editor import get_huey, workspace_blueprint
-from .i18n import gettext as _
-from .params import form_int
+from ..context import get_archive, get_huey
+from ..i18n import gettext as _
+from .workspace import workspace_blueprint
+from ..params import form_int
 
 bp = workspace_blueprint("editor_transcript", __name__)
 

@@ -10,9 +10,9 @@ from verhalen import users
 from verhalen.catalog import USER_ROLES, User
 from verhalen.errors import UsageError, VerhalenError
 
-from .app import get_archive
-from .editor import workspace_blueprint
-from .i18n import gettext as _
+from ..context import get_archive
+from ..i18n import gettext as _
+from .workspace import workspace_blueprint
 
 bp = workspace_blueprint("editor_admin", __name__, roles=("admin",))
 

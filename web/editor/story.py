@@ -18,15 +18,15 @@ from verhalen import story_edits
 from verhalen.access import SHOWN_STATUSES, level_problem
 from verhalen.catalog import ACCESS_LEVELS
 from verhalen.editing import TranscriptEditor, review_score
-from verhalen.errors import NotFound, StaleVersion, UsageError, VerhalenError
+from verhalen.errors import NotFound, UsageError, VerhalenError
 
-from .app import _error_page, get_archive
-from .editor import workspace_blueprint
-from .editor_jobs import job_view
-from .editor_upload import save_consent
-from .i18n import gettext as _
-from .params import form_int
-from .transcript_html import LOW_WORD
+from ..context import get_archive
+from ..i18n import gettext as _
+from ..params import form_int
+from ..transcript_html import LOW_WORD
+from .jobs import job_view
+from .upload import save_consent
+from .workspace import workspace_blueprint
 
 bp = workspace_blueprint("editor_story", __name__)
 
@@ -70,12 +70,6 @@ def _back(slug: str, anchor: str | None = None):
 def _version() -> int:
     """The story's meta_version the editor's page showed (a stale one is a conflict, never an overwrite)."""
     return form_int(request.form, "meta_version")
-
-
-@bp.errorhandler(StaleVersion)
-def _stale(_e: StaleVersion):
-    return _error_page(409, _("Iemand anders heeft dit verhaal gewijzigd nadat je de pagina opende. Jouw wijziging is niet "
-                     "bewaard: laad de pagina opnieuw en probeer het nog eens."))
 
 
 @bp.route("/story/<slug>/publish", methods=["POST"])

@@ -15,9 +15,9 @@ from verhalen.catalog import StageState, Story
 from verhalen.lifecycle import RUN_STAGES, STAGES, UNFINISHED, finished
 from verhalen.errors import Conflict, NotFound
 
-from .app import get_archive
-from .editor import get_huey, workspace_blueprint
-from .i18n import gettext as _
+from ..context import get_archive, get_huey
+from ..i18n import gettext as _
+from .workspace import workspace_blueprint
 
 bp = workspace_blueprint("editor_jobs", __name__)
 RECENT = 5  # finished stories shown below the unfinished ones

@@ -1,0 +1,34 @@
+"""The workspace's home page and its guard: every /editor/ blueprint is made with `workspace_blueprint`,
+so no route can be added without the role check (tests/test_editor_permissions.py enumerates them)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from verhalen.catalog import Story
+
+from ..auth import require_roles
+from ..context import get_archive
+
+EDITORS = ("editor", "admin")
+
+
+def workspace_blueprint(name: str, import_name: str, roles: tuple[str, ...] = EDITORS) -> Blueprint:
+    """A blueprint under /editor/ whose every route needs one of `roles`."""
+    bp = Blueprint(name, import_name, url_prefix="/editor")
+    require_roles(bp, *roles)
+    return bp
+
+
+bp = workspace_blueprint("editor", __name__)
+
+
+@bp.route("/")
+def home():
+    """Every story, newest first, with its state: the editors' overview."""
+    with get_archive().session() as s:
+        stories = list(s.scalars(select(Story).options(selectinload(Story.recording), selectinload(Story.stages))
+                                 .order_by(Story.created_at.desc(), Story.id.desc())))
+        return render_template("editor/home.html", stories=stories)
