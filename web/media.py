@@ -117,7 +117,7 @@ def _image(source_rel: str | None, cache_name: str, width: int, ext: str, *, pub
     archive = get_archive()
     if not source_rel:
         raise NotFound("no image")
-    source = archive.settings.home / source_rel
+    source = archive.settings.in_home(source_rel)
     if not source.is_file():
         raise NotFound("no image")
     path = derivative(source, archive.settings.derived_dir / "images" / cache_name, width, ext)

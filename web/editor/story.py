@@ -26,7 +26,7 @@ from ..params import form_int
 from ..transcript_html import LOW_WORD
 from .jobs import job_view
 from .upload import save_consent
-from .workspace import workspace_blueprint
+from .workspace import LEVEL_PROBLEMS, workspace_blueprint
 
 bp = workspace_blueprint("editor_story", __name__)
 
@@ -56,11 +56,6 @@ def story(slug: str):
             speakers=speakers, people=people, access_levels=ACCESS_LEVELS,
             has_mp3=archive.derived(st.id, "listen.mp3").is_file(),
             has_opus=archive.derived(st.id, "listen.opus").is_file())
-
-
-# access.level_problem's answers in the editor's words (the upload form shows the same ones).
-LEVEL_PROBLEMS = {"level": lambda: _("Kies een toegangsniveau uit de lijst."),
-                  "embargo_date": lambda: _("Een verhaal onder embargo heeft een einddatum nodig.")}
 
 
 def _back(slug: str, anchor: str | None = None):

@@ -31,12 +31,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from verhalen import jobs, pipeline
+from verhalen.access import level_problem
 from verhalen.catalog import ACCESS_LEVELS, ROLES, Story
 from verhalen.errors import Duplicate, UnsupportedMedia, UsageError
 
 from ..context import get_archive, get_huey
 from ..i18n import gettext as _
-from .workspace import workspace_blueprint
+from .workspace import LEVEL_PROBLEMS, workspace_blueprint
 
 bp = workspace_blueprint("editor_upload", __name__)
 LANGUAGES = ("nl", "en", "ar", "fa", "tr", "de", "fr", "pl", "so", "ti")
@@ -139,11 +140,12 @@ def meta_from_form(form) -> tuple[pipeline.StoryMeta, dict[str, str]]:
     if not title:
         errors["title"] = _("Geef het verhaal een titel.")
     access = form.get("access") or "public"
-    if access not in ACCESS_LEVELS:
-        errors["access"] = _("Kies een toegangsniveau uit de lijst.")
     embargo = _date(form.get("embargo_until", ""), "embargo_until", errors)
-    if access == "embargoed" and not embargo and "embargo_until" not in errors:
-        errors["embargo_until"] = _("Een verhaal onder embargo heeft een einddatum nodig.")
+    problem = level_problem(access, embargo)
+    if problem == "level":
+        errors["access"] = LEVEL_PROBLEMS[problem]()
+    elif problem == "embargo_date" and "embargo_until" not in errors:
+        errors["embargo_until"] = LEVEL_PROBLEMS[problem]()
     people = []
     for name, role in zip(form.getlist("person_name"), form.getlist("person_role")):
         if name.strip():

@@ -11,8 +11,12 @@ from verhalen.catalog import Story
 
 from ..auth import require_roles
 from ..context import get_archive
+from ..i18n import gettext as _
 
 EDITORS = ("editor", "admin")
+# access.level_problem's answers in the editor's words (the story page and the upload form).
+LEVEL_PROBLEMS = {"level": lambda: _("Kies een toegangsniveau uit de lijst."),
+                  "embargo_date": lambda: _("Een verhaal onder embargo heeft een einddatum nodig.")}
 
 
 def workspace_blueprint(name: str, import_name: str, roles: tuple[str, ...] = EDITORS) -> Blueprint:
