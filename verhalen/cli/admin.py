@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ..catalog import USER_ROLES
 from .context import Ctx
 
 
@@ -16,7 +17,7 @@ def user() -> None:
 
 @user.command("add")
 @click.argument("name")
-@click.option("--role", type=click.Choice(["admin", "editor", "researcher"]), required=True)
+@click.option("--role", type=click.Choice(USER_ROLES), required=True)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
 @click.pass_obj
 def user_add(c: Ctx, name, role, password_stdin) -> None:
