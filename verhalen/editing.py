@@ -160,13 +160,12 @@ class TranscriptEditor:
             self.session.commit()
         except StaleDataError:
             raise self._stale() from None
-        failures = outbox.apply(self.archive, [story.id])
+        # A failure stays on its pending row (doctor shows it, appliers retry); a hiding change keeps the
+        # story out of every search meanwhile (outbox.withheld), so the edit is saved either way.
+        outbox.apply(self.archive, [story.id])
         if remix_audio and self.remix_here:
             run(self.archive, story.id, redo=("audio",))
         self.session.refresh(story)
-        if failures and hides:
-            # Saved, and left out of every search until the index has it (outbox.withheld).
-            edit.index_error = failures[0][1]
         return edit
 
     def _new(self, data: dict, restore: bool = False) -> Segment:
