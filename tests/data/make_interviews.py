@@ -1,0 +1,340 @@
+"""Generate the realistic test interviews in tests/data/ (CC0, synthetic).
+
+    .venv/bin/python tests/data/make_interviews.py          # writes every recording
+    .venv/bin/python tests/data/make_interviews.py nl_buurtgesprek
+
+Needs espeak-ng, sox and ffmpeg (the system one, else imageio-ffmpeg's) only when
+regenerating; the tests read the committed files and never run this script.
+
+Each recording is assembled sample-exactly from pieces this script places itself:
+an intro jingle (sox synth: plucked notes, a chord, a fade), turns spoken by two
+different espeak-ng Dutch voices (each trimmed to where its voice starts and ends),
+pauses between turns, and background noise (sox pink/brown noise, well below speech).
+So the reference times in the .tsv are exact: one row per turn, start_s / end_s are
+the first and last voiced sample of that turn in the generated audio.
+
+Per recording NAME it writes:
+- NAME.opus  16 kHz mono Opus (ffmpeg libopus, bitexact flags);
+- NAME.json  the metadata the archive would hold (title, language, people with roles,
+             places, series, themes, glossary) and `hotwords`: that vocabulary in the
+             order verhalen/pipeline.py stage_transcript passes it (people names, places,
+             series, editor themes, glossary terms);
+- NAME.tsv   start_s, end_s, speaker, text per turn: the ground truth for WER and for
+             which time is speech.
+
+Deterministic: sox runs with -R (fixed noise seed), espeak-ng and the encoder have no
+randomness; running it twice gives the same files.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+RATE = 16000
+
+
+@dataclass(frozen=True)
+class Voice:
+    espeak: str  # espeak-ng -v
+    speed: int  # -s words per minute
+    pitch: int  # -p 0..99
+    gain_db: float = 0.0  # level of this speaker relative to the others
+
+
+@dataclass(frozen=True)
+class Turn:
+    speaker: str
+    text: str
+    pause_before: float  # seconds of non-speech before this turn starts
+    gain_db: float = 0.0  # extra level for this turn only (a quiet start, a speaker turning away)
+
+
+@dataclass(frozen=True)
+class Noise:
+    """Background noise over [start, end) (end None: to the end), level in dBFS RMS, sox noise colour."""
+
+    start: float
+    end: float | None
+    level_db: float
+    colour: str = "pinknoise"
+    fade: float = 1.0
+    turns: tuple[int, int] | None = None  # instead of start/end: from 1 s before turn i to 0.5 s after turn j
+
+
+@dataclass
+class Recording:
+    name: str
+    title: str
+    bitrate: str
+    voices: dict[str, Voice]
+    turns: list[Turn]
+    noises: list[Noise]
+    metadata: dict
+    jingle: bool = True
+    tail: float = 1.5
+    notes: list[str] = field(default_factory=list)
+
+
+# --------------------------------------------------------------------------- recording A
+
+BUURT = Recording(
+    name="nl_buurtgesprek",
+    title="Amal en het koor van Delfshaven",
+    bitrate="22k",
+    voices={
+        "interviewer": Voice("nl+m3", 150, 38),
+        "verteller": Voice("nl+f2", 128, 62),
+    },
+    turns=[
+        # Quiet start: the first turn about 18 dB below the rest, right after the jingle.
+        Turn("interviewer", "Goedemiddag. Welkom bij Sleutelpersonen, de serie over mensen die de buurt bij elkaar "
+                            "houden. Vandaag ben ik in Delfshaven, in Rotterdam, bij Amal.", 0.8, -18.0),
+        Turn("verteller", "Dank je wel, Esseline. Ik ben Amal, en ik woon al twintig jaar in deze buurt.", 1.2),
+        Turn("interviewer", "Hoe ben je begonnen met het koor?", 0.9),
+        Turn("verteller", "Dat begon heel klein. Een paar vrouwen uit de straat zongen samen in de keuken. Toen vroeg "
+                          "de Stadscoalitie of we wilden optreden op het buurtfeest. Daarna kwamen er steeds meer "
+                          "mensen bij.", 1.6),
+        Turn("interviewer", "Wanneer repeteren jullie?", 2.2),
+        # A refrain the speaker really says twice.
+        Turn("verteller", "Elke dinsdag, elke dinsdag. Om zeven uur in het buurthuis aan de haven. Ook als het "
+                          "regent, ook als het stormt.", 0.7),
+        Turn("interviewer", "Wat zingen jullie dan?", 3.0),
+        Turn("verteller", "Liederen uit Marokko, uit Suriname en uit Nederland. Voor Keti Koti oefenen we een lied "
+                          "in het Sranantongo. De oudere leden leren het aan de jonge leden.", 1.1),
+        # The long pause (~6 s).
+        Turn("interviewer", "Je zit ook in het wijkpanel, toch?", 6.0),
+        Turn("verteller", "Ja, al vier jaar. In het wijkpanel praten bewoners met de gemeente over de straat, de "
+                          "speeltuin en de veiligheid. Soms is het lastig, want niet iedereen is het met elkaar "
+                          "eens.", 1.4),
+        Turn("interviewer", "En wat doe je dan?", 0.6),
+        # A full sentence really repeated by the speaker.
+        Turn("verteller", "Dan doen we aan buurtbemiddeling. We gaan samen aan tafel zitten, met koffie en koekjes, "
+                          "en we luisteren eerst naar elkaar. Luisteren is het belangrijkste. Luisteren is het "
+                          "belangrijkste.", 1.8),
+        Turn("interviewer", "Wat betekent Delfshaven voor jou?", 2.5),
+        Turn("verteller", "Delfshaven is mijn thuis. Mijn kinderen zijn hier opgegroeid. Ik ken de bakker, de "
+                          "buschauffeur en de mensen van de moskee. Als ik over straat loop, zegt iedereen gedag.",
+             1.0),
+        Turn("interviewer", "Heb je nog een wens voor de buurt?", 3.5),
+        Turn("verteller", "Ik hoop dat het koor blijft bestaan, ook als ik er niet meer ben. En dat de jongeren de "
+                          "liedjes blijven zingen.", 1.3),
+        # Short final turns (the issue saw the last two short turns lost).
+        Turn("interviewer", "Dank je wel, Amal.", 1.5),
+        Turn("verteller", "Graag gedaan.", 0.9),
+        Turn("interviewer", "Tot de volgende keer.", 1.2),
+    ],
+    noises=[Noise(0.0, None, -52.0, "pinknoise")],
+    metadata={
+        "people": [["Amal Haddad", "verteller"], ["Esseline Brouwer", "interviewer"]],
+        "places": ["Delfshaven", "Rotterdam"],
+        "series": "Sleutelpersonen",
+        "themes": ["koor", "buurt"],
+        "glossary": ["Stadscoalitie", "Keti Koti", "wijkpanel", "buurtbemiddeling"],
+    },
+    notes=["intro jingle 0-6.6 s", "first turn 18 dB quieter", "refrain 'elke dinsdag, elke dinsdag'",
+           "sentence said twice: 'Luisteren is het belangrijkste.'", "6-s pause before the wijkpanel question",
+           "three short final turns"],
+)
+
+# --------------------------------------------------------------------------- recording B
+
+MARKT = Recording(
+    name="nl_marktgesprek",
+    title="Henk over veertig jaar op de Afrikaandermarkt",
+    bitrate="20k",
+    voices={
+        "interviewer": Voice("nl+f4", 155, 55),
+        "verteller": Voice("nl+m1", 122, 30),
+    },
+    turns=[
+        Turn("interviewer", "We staan op de markt met Henk. Henk, hoe lang sta je hier al?", 0.6),
+        Turn("verteller", "Veertig jaar. Mijn vader had hier al een kraam, met groente en fruit. Ik stond er als "
+                          "jongen van tien al achter.", 1.0),
+        Turn("interviewer", "Wat is er veranderd?", 1.7),
+        Turn("verteller", "Alles eigenlijk. Vroeger kwamen de mensen uit de buurt, nu komen ze uit de hele stad. De "
+                          "kraamhuur is drie keer zo hoog. En er staan nu ook kramen met poffertjes, met stoffen uit "
+                          "Ghana en met kruiden uit Turkije.", 0.8),
+        # A stretch outside: loud brown noise (a passing tram) and the speaker turned away, 12 dB quieter.
+        Turn("interviewer", "Hoor je die tram?", 2.4),
+        Turn("verteller", "Die tram rijdt hier elke tien minuten langs. Dan moet je even wachten met praten, anders "
+                          "hoort niemand je.", 1.2, -12.0),
+        Turn("verteller", "Zo, hij is weer weg.", 2.6, -6.0),
+        Turn("interviewer", "Wie zijn je vaste klanten?", 1.5),
+        # The speaker really says this three times (a market call): not a loop.
+        Turn("verteller", "Mevrouw Jansen komt al dertig jaar elke zaterdag. Ik roep altijd hetzelfde. Kom maar "
+                          "kijken, kom maar kijken, kom maar kijken. Dan lacht ze en koopt ze een kilo appels.",
+             0.9),
+        Turn("interviewer", "Werk je samen met de andere kooplui?", 3.2),
+        Turn("verteller", "Ja, we hebben een marktcommissie. We praten met de gemeente over de Afrikaandermarkt, over "
+                          "de plek van de kramen en over het afval. Dat gaat meestal goed.", 1.1),
+        # Long silence, then a short turn.
+        Turn("interviewer", "Stop je ooit?", 5.0),
+        Turn("verteller", "Nooit.", 1.0),
+        Turn("interviewer", "Dank je wel, Henk.", 1.4),
+        Turn("verteller", "Tot zaterdag.", 0.8),
+    ],
+    noises=[Noise(0.0, None, -46.0, "pinknoise"), Noise(0.0, None, -50.0, "brownnoise"),
+            # The tram: loud brown noise (-22 dBFS RMS, speech is -20 and the turned-away turn -32) over turns 5-6.
+            Noise(0, 0, -22.0, "brownnoise", fade=2.0, turns=(5, 6))],
+    metadata={
+        "people": [["Henk Dijkstra", "verteller"], ["Fatima Ouali", "interviewer"]],
+        "places": ["Afrikaanderwijk", "Rotterdam"],
+        "series": "Marktverhalen",
+        "themes": ["markt", "werk"],
+        "glossary": ["Afrikaandermarkt", "kraamhuur", "poffertjes"],
+    },
+    jingle=False,
+)
+
+RECORDINGS = {r.name: r for r in (BUURT, MARKT)}
+
+
+# --------------------------------------------------------------------------- audio helpers
+
+def run(*cmd: str) -> None:
+    subprocess.run(list(cmd), check=True, stdout=subprocess.DEVNULL)
+
+
+def ffmpeg() -> str:
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    import imageio_ffmpeg
+
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+def read_wav(path: Path) -> np.ndarray:
+    with wave.open(str(path)) as w:
+        assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, RATE), w.getparams()
+        return np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(np.float32) / 32768
+
+
+def write_wav(path: Path, x: np.ndarray) -> None:
+    pcm = (np.clip(x, -1, 1) * 32767).round().astype("<i2")
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(RATE)
+        w.writeframes(pcm.tobytes())
+
+
+def db(x: float) -> float:
+    return 10 ** (x / 20)
+
+
+def rms(x: np.ndarray) -> float:
+    return float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if len(x) else 0.0
+
+
+def speak(voice: Voice, text: str, work: Path, n: int) -> np.ndarray:
+    """The turn spoken by espeak-ng at 16 kHz, trimmed to its first and last voiced sample, at -20 dBFS RMS."""
+    raw, wav = work / f"t{n}_raw.wav", work / f"t{n}.wav"
+    run("espeak-ng", "-v", voice.espeak, "-s", str(voice.speed), "-p", str(voice.pitch), "-w", str(raw), text)
+    run("sox", "-R", str(raw), "-r", str(RATE), "-c", "1", "-b", "16", str(wav))
+    x = read_wav(wav)
+    voiced = np.flatnonzero(np.abs(x) > 0.01 * np.abs(x).max())
+    x = x[voiced[0]: voiced[-1] + 1]
+    return x * (db(-20.0) / rms(x))
+
+
+def jingle(work: Path) -> np.ndarray:
+    """About 6.6 s of plucked notes, a held chord with a hum under it, fading out (sox synth)."""
+    notes = [("C4", 0.42), ("E4", 0.42), ("G4", 0.42), ("C5", 0.62), ("A4", 0.42), ("F4", 0.42), ("G4", 0.8)]
+    parts = []
+    for i, (note, dur) in enumerate(notes):
+        p = work / f"note{i}.wav"
+        run("sox", "-R", "-n", "-r", str(RATE), "-c", "1", "-b", "16", str(p), "synth", str(dur), "pluck", note,
+            "pluck", note, "fade", "0.005", str(dur), "0.05", "vol", "0.5")
+        parts.append(read_wav(p))
+    chord = work / "chord.wav"
+    run("sox", "-R", "-n", "-r", str(RATE), "-c", "1", "-b", "16", str(chord), "synth", "3.1",
+        "pluck", "C4", "pluck", "E4", "pluck", "G4", "sine", "C3", "remix", "-", "fade", "0.01", "3.1", "2.4",
+        "vol", "0.3")
+    parts.append(read_wav(chord))
+    x = np.concatenate(parts)
+    return x * (db(-22.0) / rms(x))
+
+
+def noise(spec: Noise, total: int, work: Path, n: int) -> np.ndarray:
+    start = int(spec.start * RATE)
+    end = total if spec.end is None else min(total, int(spec.end * RATE))
+    p = work / f"noise{n}.wav"
+    run("sox", "-R", "-n", "-r", str(RATE), "-c", "1", "-b", "16", str(p), "synth", f"{(end - start) / RATE:.4f}",
+        spec.colour, "vol", "0.3")
+    x = read_wav(p)[: end - start]
+    x = x * (db(spec.level_db) / rms(x))
+    f = int(spec.fade * RATE)
+    if f and spec.start > 0:
+        x[:f] *= np.linspace(0, 1, f)
+    if f and spec.end is not None:
+        x[-f:] *= np.linspace(1, 0, f)
+    out = np.zeros(total, dtype=np.float32)
+    out[start: start + len(x)] = x
+    return out
+
+
+def build(rec: Recording, work: Path) -> None:
+    voices = {k: v for k, v in rec.voices.items()}
+    pieces: list[tuple[int, np.ndarray]] = []  # (start sample, audio)
+    rows = []
+    pos = 0
+    if rec.jingle:
+        j = jingle(work)
+        pieces.append((0, j))
+        pos = len(j)
+    for n, t in enumerate(rec.turns):
+        v = voices[t.speaker]
+        x = speak(v, t.text, work, n) * db(v.gain_db + t.gain_db)
+        pos += int(round(t.pause_before * RATE))
+        pieces.append((pos, x))
+        rows.append((pos / RATE, (pos + len(x)) / RATE, t.speaker, t.text))
+        pos += len(x)
+    total = pos + int(rec.tail * RATE)
+    mix = np.zeros(total, dtype=np.float32)
+    for start, x in pieces:
+        mix[start: start + len(x)] += x
+    for n, spec in enumerate(rec.noises):
+        if spec.turns:
+            i, j = spec.turns
+            spec = Noise(rows[i][0] - 1.0, rows[j][1] + 0.5, spec.level_db, spec.colour, spec.fade)
+        mix += noise(spec, total, work, n)
+    peak = np.abs(mix).max()
+    if peak > 0.95:
+        mix *= 0.95 / peak
+    wav = work / f"{rec.name}.wav"
+    write_wav(wav, mix)
+    out = HERE / f"{rec.name}.opus"
+    run(ffmpeg(), "-nostdin", "-loglevel", "error", "-y", "-i", str(wav), "-map_metadata", "-1",
+        "-fflags", "+bitexact", "-flags:a", "+bitexact", "-c:a", "libopus", "-b:a", rec.bitrate,
+        "-ar", str(RATE), "-ac", "1", str(out))
+    meta = {"title": rec.title, "language": "nl", **rec.metadata}
+    m = rec.metadata
+    meta["hotwords"] = ([p[0] for p in m["people"]] + list(m["places"]) + ([m["series"]] if m.get("series") else [])
+                        + list(m["themes"]) + list(m["glossary"]))
+    (HERE / f"{rec.name}.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    lines = ["start_s\tend_s\tspeaker\ttext"] + [f"{a:.3f}\t{b:.3f}\t{s}\t{txt}" for a, b, s, txt in rows]
+    (HERE / f"{rec.name}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    speech = sum(b - a for a, b, _, _ in rows)
+    print(f"{out.name}: {total / RATE:.1f} s, {len(rows)} turns, {speech:.1f} s speech, "
+          f"{out.stat().st_size / 1024:.0f} KiB")
+
+
+def main(names: list[str]) -> None:
+    for name in names or list(RECORDINGS):
+        with tempfile.TemporaryDirectory(prefix="make-interviews-") as tmp:
+            build(RECORDINGS[name], Path(tmp))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
