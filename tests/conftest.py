@@ -1,22 +1,19 @@
-"""Fixtures: real archives on tmp_path, the real model (assembled once per run), real media."""
+"""Fixtures: real archives on tmp_path, the real model (assembled once per run), real media.
+
+Everything that is not a fixture (paths, run_cli, login, LiveServer, Postgres, ...) is in helpers.py.
+"""
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from helpers import ARTIFACTS, CHROMIUM_ARGS, DATA, PASSWORD, WORKSPACE_USERS, LiveServer, login
 from verhalen import settings as settings_mod
 from verhalen.archive import Archive
 from verhalen.pipeline import StoryMeta, ingest
-
-DATA = Path(__file__).parent / "data"
-SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "media"
-VERHALEN = [sys.executable, "-m", "verhalen.cli"]
 
 
 @pytest.fixture(scope="session")
@@ -56,24 +53,6 @@ def demo_archive(model_dir, tmp_path_factory):
     a.close()
 
 
-def run_cli(*args: str, home: Path, model_dir: Path | None = None, check: bool = False, timeout: float = 300,
-            **kw) -> subprocess.CompletedProcess:
-    """Run the real `verhalen` command in a subprocess."""
-    env = {**os.environ, "VERHALEN_HOME": str(home)}
-    if model_dir:
-        env["VERHALEN_MODEL"] = str(model_dir)
-    return subprocess.run([*VERHALEN, *args], capture_output=True, text=True, env=env, timeout=timeout,
-                          check=check, **kw)
-
-
-def ffmpeg_make(out: Path, *lavfi_args: str) -> Path:
-    """Generate a test signal with the real ffmpeg (lavfi)."""
-    from verhalen.media import ffmpeg_binary
-
-    subprocess.run([ffmpeg_binary(), "-v", "error", "-y", *lavfi_args, str(out)], check=True)
-    return out
-
-
 @pytest.fixture
 def copy_data(tmp_path):
     def copy(name: str, new_name: str | None = None) -> Path:
@@ -85,35 +64,6 @@ def copy_data(tmp_path):
 
 
 # -- the viewer (web/) ------------------------------------------------------------
-
-
-class LiveServer:
-    """A real waitress server in a thread, on a free port of 127.0.0.1."""
-
-    def __init__(self, app):
-        import threading
-
-        from waitress.server import create_server
-
-        self.server = create_server(app, host="127.0.0.1", port=0, threads=4, ident="verhalen-test")
-        self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        """Stop from inside the server's own loop: closing its sockets from this thread while the loop
-        waits on them ends the loop with EBADF (a PytestUnhandledThreadExceptionWarning)."""
-        def close_all():
-            for channel in list(self.server._map.values()):
-                channel.close()
-
-        if not self.thread.is_alive():
-            return
-        try:
-            self.server.trigger.pull_trigger(close_all)
-        except OSError:  # the loop ended meanwhile and closed its trigger
-            return
-        self.thread.join(10)
 
 
 @pytest.fixture(scope="session")
@@ -146,29 +96,7 @@ def archive_copy(demo_archive, tmp_path):
     a.close()
 
 
-# -- the editors' workspace (web/auth.py, web/editor*.py) ---------------------------------------
-
-PASSWORD = "correct horse battery"
-WORKSPACE_USERS = {"beheer": "admin", "esseline": "editor", "karim": "editor", "onderzoeker": "researcher"}
-
-
-def csrf_of(page: str) -> str:
-    """The CSRF token in a page (a form field or the meta tag)."""
-    import re
-
-    m = re.search(r'name="csrf_token" value="([^"]+)"', page) or re.search(r'name="csrf-token" content="([^"]+)"', page)
-    assert m, "no CSRF token on the page"
-    return m.group(1)
-
-
-def login(client, name: str, password: str = PASSWORD):
-    """Log `client` in through the real form; returns the response of the POST."""
-    token = csrf_of(client.get("/login").get_data(as_text=True))
-    return client.post("/login", data={"name": name, "password": password, "csrf_token": token})
-
-
-def token_for(client, url: str = "/editor/") -> str:
-    return csrf_of(client.get(url).get_data(as_text=True))
+# -- the editors' workspace (web/auth.py, web/editor/) ---------------------------------------
 
 
 @pytest.fixture
@@ -193,10 +121,6 @@ def editor_client(workspace):
 
 
 # -- a real browser: Debian's Chromium driven by Playwright ----------------------------
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "test-artifacts"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required", "--mute-audio"]
 
 
 @pytest.fixture(scope="session")

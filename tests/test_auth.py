@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import PASSWORD, csrf_of, login, token_for
+from helpers import PASSWORD, LiveServer, Postgres, csrf_of, login, run_cli, token_for
 from verhalen import users
 from verhalen.web import create_app
 
@@ -243,8 +243,6 @@ def _stop(live) -> None:
 
 
 def test_over_http_a_copied_cookie_dies_with_logout_at_every_address(workspace):
-    from conftest import LiveServer, csrf_of
-
     server = LiveServer(workspace)
     try:
         editor = _Browser(server.url, "127.0.0.1", "Firefox (the editor)")
@@ -379,8 +377,6 @@ def test_a_password_changed_in_sql_ends_the_sessions_too(workspace):
 
 
 def test_cli_logout_and_disable_end_every_session(workspace):
-    from conftest import run_cli
-
     home = workspace.archive.settings.home
     a, b = workspace.test_client(), workspace.test_client()
     login(a, "karim")
@@ -517,8 +513,6 @@ def test_user_names_are_one_name_in_upper_and_lower_case(workspace):
 
 
 def test_cli_refuses_a_name_that_differs_only_in_case(workspace):
-    from conftest import run_cli
-
     home = workspace.archive.settings.home
     r = run_cli("user", "add", "Esseline", "--role", "editor", "--password-stdin", home=home, input=PASSWORD + "\n")
     assert r.returncode != 0 and "already a user called 'esseline'" in r.stderr, (r.stdout, r.stderr)
@@ -595,8 +589,6 @@ def test_upgrading_an_archive_with_names_that_differ_only_in_case(tmp_path, capl
 
 @pytest.mark.slow
 def test_upgrading_an_archive_with_twin_names_on_postgresql(caplog):
-    from services import Postgres
-
     pg = Postgres()
     try:
         engine = _archive_at_0006(pg.url, ["ED1", "ed1", "karim", "Ed1"])
@@ -657,8 +649,6 @@ def test_next_after_login_never_fails_and_never_leaves_the_site(workspace):
 
 
 def test_next_over_http_with_crlf_is_a_plain_redirect(workspace):
-    from conftest import LiveServer
-
     server = LiveServer(workspace)
     try:
         b = _Browser(server.url, "127.0.0.1", "test")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ARTIFACTS
+from helpers import ARTIFACTS
 
 pytestmark = pytest.mark.browser
 

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from conftest import login
+from helpers import login
 from verhalen.catalog import Person, Series
 
 DATA = Path(__file__).parent / "data"

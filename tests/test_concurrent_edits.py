@@ -17,8 +17,7 @@ import urllib.request
 import pytest
 from sqlalchemy import select
 
-from conftest import PASSWORD, LiveServer
-from services import Postgres
+from helpers import PASSWORD, LiveServer, Postgres, ffmpeg_make
 from verhalen import catalog, lifecycle, outbox, users
 from verhalen import settings as settings_mod
 from verhalen.archive import Archive
@@ -66,7 +65,6 @@ class Browser:
 def seed(archive: Archive) -> None:
     """A finished story with six timed passages over a real one-minute recording (its listening copies made
     by the real audio stage; no transcription needed) and two editors."""
-    from conftest import ffmpeg_make
     from verhalen import pipeline
 
     tone = ffmpeg_make(archive.settings.home.parent / "twee-stemmen.wav", "-f", "lavfi", "-i",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from conftest import DATA, csrf_of, login
+from helpers import DATA, csrf_of, login
 from verhalen import jobs
 from verhalen.catalog import SegmentEdit, Story
 from verhalen.web import create_app

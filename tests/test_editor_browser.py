@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import ARTIFACTS, DATA, PASSWORD, LiveServer
+from helpers import ARTIFACTS, DATA, PASSWORD, LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import login, token_for
+from helpers import login, token_for
 
 SIGNED_IN = ("editor", "editor_upload", "editor_jobs", "editor_story", "editor_transcript", "editor_admin", "export",
              "auth")

@@ -7,6 +7,8 @@ import xml.etree.ElementTree as ET
 
 import feedparser
 
+from helpers import DATA
+
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
 
 
@@ -105,7 +107,6 @@ def test_chapters_from_the_file_reach_the_page_json_and_feed(archive, tmp_path):
     import feedparser
     from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
 
-    from conftest import DATA
     from verhalen.pipeline import StoryMeta, ingest
     from verhalen.web import create_app
 

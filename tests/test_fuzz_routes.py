@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from conftest import LiveServer, csrf_of, login
+from helpers import LiveServer, csrf_of, login
 from verhalen.catalog import Segment, Story
 
 WEB = Path(__file__).resolve().parents[1] / "web"

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageOps, ImageStat
 
-from conftest import run_cli
+from helpers import run_cli
 from verhalen.errors import UnsupportedMedia
 from verhalen.media.images import SIZES, make_derivatives
 from verhalen.web import create_app

@@ -12,8 +12,7 @@ import time
 import pytest
 from sqlalchemy import update
 
-from conftest import DATA, ffmpeg_make
-from services import Redis
+from helpers import DATA, Redis, ffmpeg_make
 from verhalen import jobs, settings as settings_mod
 from verhalen.archive import Archive
 from verhalen.catalog import Story, now

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, ffmpeg_make
+from helpers import DATA, ffmpeg_make
 from verhalen.errors import NotFound, UnsupportedMedia
 from verhalen.media import convert, probe
 

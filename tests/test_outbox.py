@@ -14,7 +14,7 @@ import time
 import pytest
 from sqlalchemy import select
 
-from conftest import run_cli
+from helpers import PASSWORD, login, run_cli, token_for
 from test_concurrent_edits import SLUG, seed
 from verhalen import catalog, outbox
 from verhalen import settings as settings_mod
@@ -163,7 +163,6 @@ def test_oversized_input_is_refused_before_anything_is_saved(seeded):
 
 
 def test_oversized_input_over_http_is_a_400_and_the_story_stays_findable(seeded):
-    from conftest import PASSWORD, login, token_for
     from verhalen import users
     from verhalen.web import create_app
 
@@ -213,7 +212,6 @@ def test_an_imported_transcript_with_an_oversized_passage_is_refused_whole(seede
 def test_listeners_wait_while_a_redaction_is_not_yet_muted_in_the_listening_copies(seeded):
     """The web saves a redaction and queues the remix; until the job has run, the old copies still hold the
     passage: the public gets 503, editors still hear it (they must, to check it)."""
-    from conftest import PASSWORD, login, token_for
     from verhalen import pipeline, users
     from verhalen.web import create_app
 

@@ -8,10 +8,9 @@ import sqlite3
 import pytest
 from sqlalchemy import text
 
+from helpers import LiveServer, login
 from verhalen import catalog
 from verhalen.web import create_app
-
-from conftest import login
 
 STORY = "/verhaal/pop-up-bazaar"
 
@@ -335,8 +334,6 @@ def test_the_cache_reads_cookies_and_language_exactly_as_flask_does(workspace, o
 def test_odd_cookie_headers_over_a_real_server(workspace):
     """Raw Cookie headers (bytes, as a client puts them on the wire) through waitress."""
     import http.client
-
-    from conftest import LiveServer
 
     session = session_of(workspace)
     server = LiveServer(workspace)

@@ -13,7 +13,7 @@ import time
 import pytest
 import webvtt
 
-from conftest import DATA, VERHALEN, ffmpeg_make, run_cli
+from helpers import DATA, VERHALEN, ffmpeg_make, run_cli
 from verhalen import exports
 from verhalen.archive import Archive
 from verhalen.errors import ArchiveError, Duplicate, UnsupportedMedia

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, text
 
-from conftest import DATA
-from services import Postgres
+from helpers import DATA, Postgres
 from verhalen import catalog
 from verhalen import settings as settings_mod
 from verhalen.archive import Archive

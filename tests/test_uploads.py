@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from conftest import PASSWORD, VERHALEN, WORKSPACE_USERS, csrf_of, ffmpeg_make, login
+from helpers import PASSWORD, VERHALEN, WORKSPACE_USERS, csrf_of, ffmpeg_make, login
 from test_media import lying_wav
 from verhalen.catalog import Story
 

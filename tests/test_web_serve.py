@@ -8,7 +8,7 @@ import subprocess
 import time
 import urllib.request
 
-from conftest import VERHALEN
+from helpers import VERHALEN
 
 
 def _free_port() -> int:
