@@ -67,11 +67,25 @@ def copy_data(tmp_path):
 
 
 @pytest.fixture(scope="session")
-def web_app(demo_archive):
-    """The viewer over the demo archive (read-only tests)."""
+def make_app():
+    """A factory for the Flask app over an archive: `make_app(archive, today=None, **settings)`.
+
+    `today` pins the date (embargo tests); keyword settings replace the archive's own for this app only
+    (`Settings.replace`, which skips None). The app carries its archive as `app.archive` for the tests.
+    """
     from verhalen.web import create_app
 
-    return create_app(demo_archive.settings, demo_archive)
+    def make(archive, today=None, **settings):
+        app = create_app(archive.settings.replace(**settings), archive, today=today)
+        app.archive = archive
+        return app
+    return make
+
+
+@pytest.fixture(scope="session")
+def web_app(demo_archive, make_app):
+    """The viewer over the demo archive (read-only tests)."""
+    return make_app(demo_archive)
 
 
 @pytest.fixture
@@ -100,17 +114,14 @@ def archive_copy(demo_archive, tmp_path):
 
 
 @pytest.fixture
-def workspace(archive_copy):
+def workspace(archive_copy, make_app):
     """The app over a writable demo archive with an admin, two editors and a researcher."""
     from verhalen import users
-    from verhalen.web import create_app
 
     with archive_copy.session() as s:
         for name, role in WORKSPACE_USERS.items():
             users.add(s, name, PASSWORD, role)
-    app = create_app(archive_copy.settings, archive_copy)
-    app.archive = archive_copy
-    return app
+    return make_app(archive_copy)
 
 
 @pytest.fixture

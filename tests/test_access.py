@@ -23,7 +23,6 @@ from sqlalchemy import select
 from verhalen import access
 from verhalen.catalog import Person, Segment, Story
 from verhalen.index_sync import sync
-from verhalen.web import create_app
 
 DATA = Path(__file__).parent / "data"
 TODAY = dt.date(2026, 6, 1)
@@ -71,8 +70,12 @@ def _prepare(archive, **changes) -> None:
         sync(archive.index, st)
 
 
-def _client(archive, today=TODAY):
-    return create_app(archive.settings, archive, today=today).test_client()
+@pytest.fixture
+def client_on(make_app):
+    """A test client of the app over an archive, on a given day (embargoes lift by the date)."""
+    def client(archive, today=TODAY):
+        return make_app(archive, today=today).test_client()
+    return client
 
 
 # Signed-in routes (login, the editors' workspace, the researchers' export) answer anonymous visitors with a
@@ -85,17 +88,17 @@ def _routes_of(app) -> set[str]:
             if r.endpoint != "static" and r.endpoint.split(".")[0].split("_")[0] not in SIGNED_IN}
 
 
-def test_enumeration_covers_every_route(archive_copy):
-    app = create_app(archive_copy.settings, archive_copy)
+def test_enumeration_covers_every_route(archive_copy, make_app):
+    app = make_app(archive_copy)
     adapter = app.url_map.bind("localhost")
     covered = {adapter.match(url.split("?")[0])[0] for url in OWN + SHARED}
     assert _routes_of(app) <= covered, f"routes missing from the access test: {_routes_of(app) - covered}"
 
 
-def test_public_story_answers_everywhere(archive_copy):
+def test_public_story_answers_everywhere(archive_copy, client_on):
     """Control: with het-koor public, every one of its routes works and it shows in lists and search."""
     _prepare(archive_copy)
-    c = _client(archive_copy)
+    c = client_on(archive_copy)
     for url in OWN:
         assert c.get(url).status_code == 200, url
     assert "Het koor" in c.get("/").get_data(as_text=True)
@@ -105,9 +108,9 @@ def test_public_story_answers_everywhere(archive_copy):
 
 
 @pytest.mark.parametrize("variant", sorted(RESTRICTED))
-def test_restricted_story_is_404_or_absent_on_every_route(archive_copy, variant):
+def test_restricted_story_is_404_or_absent_on_every_route(archive_copy, client_on, variant):
     _prepare(archive_copy, **RESTRICTED[variant])
-    c = _client(archive_copy)
+    c = client_on(archive_copy)
     for url in OWN:
         r = c.get(url)
         assert r.status_code == 404, (variant, url, r.status_code)
@@ -129,10 +132,10 @@ def test_restricted_story_is_404_or_absent_on_every_route(archive_copy, variant)
     assert 'data-facet="series"' in page and "Levensverhalen" in page and "Sleutelpersonen" not in page
 
 
-def test_embargo_lifts_by_itself_when_its_date_passes(archive_copy):
+def test_embargo_lifts_by_itself_when_its_date_passes(archive_copy, client_on):
     lift = dt.date(2030, 1, 1)
     _prepare(archive_copy, access="embargoed", embargo_until=lift)
-    before, on_the_day = _client(archive_copy, lift - dt.timedelta(days=1)), _client(archive_copy, lift)
+    before, on_the_day = client_on(archive_copy, lift - dt.timedelta(days=1)), client_on(archive_copy, lift)
     for url in (f"/verhaal/{SLUG}", f"/media/{SLUG}/listen.mp3", "/serie/sleutelpersonen/feed.xml"):
         assert before.get(url).status_code == 404, url
         assert on_the_day.get(url).status_code == 200, url

@@ -11,7 +11,6 @@ import pytest
 
 from helpers import PASSWORD, LiveServer, Postgres, csrf_of, login, run_cli, token_for
 from verhalen import users
-from verhalen.web import create_app
 
 
 def test_login_and_logout(workspace):
@@ -58,15 +57,14 @@ def test_failed_logins_are_rate_limited(workspace):
     assert login(workspace.test_client(), "esseline").status_code == 302
 
 
-def test_failed_logins_count_across_server_processes(workspace):
+def test_failed_logins_count_across_server_processes(workspace, make_app):
     """Two apps on one archive, as `serve --processes 2` runs them: the attempts add up."""
     from verhalen import settings as settings_mod
     from verhalen.archive import Archive
-    from verhalen.web import create_app
 
     home = workspace.archive.settings.home
     other_archive = Archive(settings_mod.load(home, env={}, model=str(workspace.archive.settings.model)))
-    other = create_app(other_archive.settings, other_archive)
+    other = make_app(other_archive)
     try:
         for app in (workspace, other, workspace, other, workspace):
             assert login(app.test_client(), "karim", "guess-guess-guess").status_code == 401
@@ -86,10 +84,10 @@ def test_a_good_login_clears_that_names_failures(workspace):
     assert login(workspace.test_client(), "karim").status_code == 302
 
 
-def test_secret_key_lives_in_the_home_with_mode_600(workspace):
+def test_secret_key_lives_in_the_home_with_mode_600(workspace, make_app):
     path = workspace.archive.settings.home / "secret_key"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    again = create_app(workspace.archive.settings, workspace.archive)
+    again = make_app(workspace.archive)
     assert again.secret_key == workspace.secret_key and len(workspace.secret_key) >= 32
     # a session made by one app is valid for the other (a restart does not log everyone out)
     c = workspace.test_client()
@@ -100,12 +98,11 @@ def test_secret_key_lives_in_the_home_with_mode_600(workspace):
     assert c2.get("/editor/").status_code == 200
 
 
-def test_cookie_flags(workspace, make_settings):
+def test_cookie_flags(workspace, make_app):
     r = login(workspace.test_client(), "esseline")
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
-    secure_settings = workspace.archive.settings.replace(session_cookie_secure=True)
-    app = create_app(secure_settings, workspace.archive)
+    app = make_app(workspace.archive, session_cookie_secure=True)
     r = login(app.test_client(), "esseline")
     assert "Secure" in r.headers["Set-Cookie"] and "HttpOnly" in r.headers["Set-Cookie"]
 
@@ -278,7 +275,7 @@ def _age_session(app, name: str, **moved) -> None:
         s.commit()
 
 
-def test_an_unused_session_ends_after_the_idle_time_and_use_keeps_it_alive(workspace):
+def test_an_unused_session_ends_after_the_idle_time_and_use_keeps_it_alive(workspace, make_app):
     settings = workspace.archive.settings
     assert settings.session_idle_minutes == 240
     c = workspace.test_client()
@@ -291,18 +288,15 @@ def test_an_unused_session_ends_after_the_idle_time_and_use_keeps_it_alive(works
     assert c.get("/editor/").status_code == 302
     assert _session_rows(workspace, "esseline") == []  # and the dead row is gone
     # a shorter idle time from the settings applies
-    short = create_app(settings.replace(session_idle_minutes=5), workspace.archive)
-    short.archive = workspace.archive
+    short = make_app(workspace.archive, session_idle_minutes=5)
     c = short.test_client()
     login(c, "esseline")
     _age_session(short, "esseline", last_seen=6)
     assert c.get("/editor/").status_code == 302
 
 
-def test_a_session_ends_after_the_absolute_lifetime_however_busy(workspace):
-    settings = workspace.archive.settings.replace(session_max_hours=2)
-    app = create_app(settings, workspace.archive)
-    app.archive = workspace.archive
+def test_a_session_ends_after_the_absolute_lifetime_however_busy(workspace, make_app):
+    app = make_app(workspace.archive, session_max_hours=2)
     c = app.test_client()
     login(c, "esseline")
     _age_session(app, "esseline", created_at=119)
@@ -408,8 +402,8 @@ def test_many_failures_from_one_address_do_not_lock_the_other_accounts(workspace
     assert login(_from(workspace, proxy), "karim").status_code == 302
 
 
-def test_the_per_address_limit_comes_from_the_settings(workspace):
-    app = create_app(workspace.archive.settings.replace(login_max_failures_per_address=6), workspace.archive)
+def test_the_per_address_limit_comes_from_the_settings(workspace, make_app):
+    app = make_app(workspace.archive, login_max_failures_per_address=6)
     for i in range(6):
         assert login(_from(app, "192.0.2.10"), f"guess{i}", "guess-guess-guess").status_code == 401
     r = login(_from(app, "192.0.2.10"), "esseline")
@@ -460,9 +454,8 @@ def _failure_addresses(app) -> list[str]:
         return list(s.scalars(select(LoginFailure.address).order_by(LoginFailure.id)))
 
 
-def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(workspace):
-    app = create_app(workspace.archive.settings.replace(trusted_proxy_hops=1), workspace.archive)
-    app.archive = workspace.archive
+def test_behind_a_trusted_proxy_the_forwarded_address_is_counted(workspace, make_app):
+    app = make_app(workspace.archive, trusted_proxy_hops=1)
     for i in range(5):
         c = _from(app, "10.0.0.1", x_forwarded_for="203.0.113.5")
         assert login(c, "karim", "guess-guess-guess").status_code == 401

@@ -22,7 +22,6 @@ from verhalen import catalog, lifecycle, outbox, users
 from verhalen import settings as settings_mod
 from verhalen.archive import Archive
 from verhalen.catalog import Segment, Story
-from verhalen.web import create_app
 
 ROUNDS = 4
 SLUG = "twee-stemmen"
@@ -126,7 +125,7 @@ def postgres():
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def site(request, tmp_path, model_dir):
+def site(request, tmp_path, model_dir, make_app):
     url = request.getfixturevalue("postgres").url if request.param == "postgresql" else ""
     if url:  # a fresh database per test on the shared server
         from sqlalchemy import create_engine, text
@@ -140,7 +139,7 @@ def site(request, tmp_path, model_dir):
         url = url.replace("/verhalen?", f"/{name}?")
     archive = Archive(settings_mod.load(tmp_path / "archive", env={}, model=str(model_dir), database_url=url))
     seed(archive)
-    server = LiveServer(create_app(archive.settings, archive))
+    server = LiveServer(make_app(archive))
     a, b = Browser(server.url), Browser(server.url)
     a.login("esseline")
     b.login("karim")

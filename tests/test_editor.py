@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from helpers import DATA, csrf_of, login
 from verhalen import jobs
 from verhalen.catalog import SegmentEdit, Story
-from verhalen.web import create_app
 
 JSON = {"Accept": "application/json"}
 
@@ -123,9 +122,8 @@ def test_missing_title_is_shown_at_the_field(editor_client, workspace):
     assert _leftovers(workspace.archive) == [] and _story_count(workspace.archive) == 2
 
 
-def test_upload_over_the_limit_gets_a_clear_413(workspace):
-    settings = workspace.archive.settings.replace(max_upload_mb=1)
-    app = create_app(settings, workspace.archive)
+def test_upload_over_the_limit_gets_a_clear_413(workspace, make_app):
+    app = make_app(workspace.archive, max_upload_mb=1)
     c = app.test_client()
     login(c, "esseline")
     r = _upload(c, data=b"\0" * (2 * 1024 * 1024), name="groot.wav")
@@ -161,7 +159,7 @@ def test_a_failure_while_accepting_leaves_nothing_behind(workspace, editor_clien
     assert _leftovers(workspace.archive) == [] and _story_count(workspace.archive) == 2
 
 
-def test_stale_part_files_are_removed_at_startup(workspace):
+def test_stale_part_files_are_removed_at_startup(workspace, make_app):
     import os
     import time
 
@@ -173,7 +171,7 @@ def test_stale_part_files_are_removed_at_startup(workspace):
         os.utime(stale, (old, old))
     # Another server process is receiving this one right now (serve --processes N): it stays.
     (folder / "upload-live.part").write_bytes(b"arriving")
-    create_app(workspace.archive.settings, workspace.archive)
+    make_app(workspace.archive)
     assert [p.name for p in folder.iterdir()] == ["upload-live.part"]
 
 

@@ -15,14 +15,13 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def served(archive):
+def served(archive, make_app):
     """An empty archive with an editor, served by waitress, with the embedded job worker of `verhalen serve`."""
     from verhalen import jobs, users
-    from verhalen.web import create_app
 
     with archive.session() as s:
         users.add(s, "esseline", PASSWORD, "editor")
-    server = LiveServer(create_app(archive.settings, archive))
+    server = LiveServer(make_app(archive))
     consumer = jobs.start_embedded(archive.settings)
     yield server
     consumer.stop(graceful=False)

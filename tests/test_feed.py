@@ -56,18 +56,17 @@ def test_feed_parses_with_itunes_and_podcasting20_tags(live_server, demo_archive
     assert people["Basma"]["href"].endswith("/persoon/basma")
 
 
-def test_feed_person_has_portrait_img(archive_copy):
+def test_feed_person_has_portrait_img(archive_copy, make_app):
     from pathlib import Path
 
     from verhalen.catalog import Person
-    from verhalen.web import create_app
 
     src = Path(__file__).parent / "data" / "portrait_exif_rotated_gps.jpg"
     (archive_copy.settings.home / "p.jpg").write_bytes(src.read_bytes())
     with archive_copy.session() as s:
         s.query(Person).filter_by(slug="basma").one().portrait = "p.jpg"
         s.commit()
-    c = create_app(archive_copy.settings, archive_copy).test_client()
+    c = make_app(archive_copy).test_client()
     item = ET.fromstring(c.get("/serie/levensverhalen/feed.xml").get_data()).find("channel/item")
     basma = next(p for p in item.iter(f"{PODCAST}person") if p.text == "Basma")
     img = basma.get("img")
@@ -98,7 +97,7 @@ def test_restricted_media_is_404_over_http(live_server):
         assert _get(live_server.url + path, {"Range": "bytes=0-10"}).status == 404, path
 
 
-def test_chapters_from_the_file_reach_the_page_json_and_feed(archive, tmp_path):
+def test_chapters_from_the_file_reach_the_page_json_and_feed(archive, tmp_path, make_app):
     """ID3 chapter marks in the recording become the story's chapters: listed on the page, served as
     Podcasting 2.0 JSON chapters, and linked from the feed with podcast:chapters."""
     import json as json_mod
@@ -108,7 +107,6 @@ def test_chapters_from_the_file_reach_the_page_json_and_feed(archive, tmp_path):
     from mutagen.id3 import CHAP, CTOC, ID3, TIT2, CTOCFlags
 
     from verhalen.pipeline import StoryMeta, ingest
-    from verhalen.web import create_app
 
     mp3 = tmp_path / "hoofdstukken.mp3"
     sh.copyfile(DATA / "nl_koor.mp3", mp3)
@@ -119,7 +117,7 @@ def test_chapters_from_the_file_reach_the_page_json_and_feed(archive, tmp_path):
     tags.save(mp3)
     story = ingest(archive, mp3, StoryMeta(title="Met hoofdstukken", series="Koren", language="nl"))
     assert story.chapters == [{"start": 0.0, "title": "Het begin"}, {"start": 4.0, "title": "Repetities <b>&</b>"}]
-    c = create_app(archive.settings, archive).test_client()
+    c = make_app(archive).test_client()
     page = c.get(f"/verhaal/{story.slug}").get_data(as_text=True)
     assert "Hoofdstukken" in page and "Repetities &lt;b&gt;&amp;&lt;/b&gt;" in page and "?t=4#t=00:04" in page
     r = c.get(f"/media/{story.slug}/chapters.json")

@@ -11,7 +11,6 @@ from PIL import Image, ImageChops, ImageOps, ImageStat
 from helpers import run_cli
 from verhalen.errors import UnsupportedMedia
 from verhalen.media.images import SIZES, make_derivatives
-from verhalen.web import create_app
 
 DATA = Path(__file__).parent / "data"
 PORTRAIT = DATA / "portrait_exif_rotated_gps.jpg"
@@ -61,14 +60,14 @@ def test_decompression_bomb_is_refused(tmp_path):
         make_derivatives(bomb, tmp_path / "out")
 
 
-def test_cli_person_add_and_portrait_served_clean(archive_copy, model_dir):
+def test_cli_person_add_and_portrait_served_clean(archive_copy, make_app):
     home = archive_copy.settings.home
     r = run_cli("person", "add", "Basma", "--portrait", str(PORTRAIT), "--bio", "Ondernemer uit Rotterdam.", home=home)
     assert r.returncode == 0, r.stderr
     r = run_cli("series", "set", "Levensverhalen", "--description", "Levens in de wijk.", "--artwork", str(PORTRAIT),
                 home=home)
     assert r.returncode == 0, r.stderr
-    c = create_app(archive_copy.settings, archive_copy).test_client()
+    c = make_app(archive_copy).test_client()
     page = c.get("/persoon/basma").get_data(as_text=True)
     assert "Ondernemer uit Rotterdam." in page and 'srcset="/beeld/persoon/basma/160.webp 160w' in page
     assert 'alt="Portret van Basma"' in page
@@ -88,12 +87,12 @@ def test_cli_person_add_rejects_a_non_image(archive_copy, tmp_path):
     assert r.returncode == 3 and "portret.jpg is not an image" in r.stderr and "Traceback" not in r.stderr
 
 
-def test_cover_art_from_file_tags_is_served_stripped(archive):
+def test_cover_art_from_file_tags_is_served_stripped(archive, make_app):
     """nl_koor_tagged.mp3 carries the EXIF-rotated GPS portrait as its ID3 front cover."""
     from verhalen.pipeline import StoryMeta, ingest
 
     ingest(archive, DATA / "nl_koor_tagged.mp3", StoryMeta(title="Tarab", series="Koren", language="nl"))
-    c = create_app(archive.settings, archive).test_client()
+    c = make_app(archive).test_client()
     page = c.get("/verhaal/tarab").get_data(as_text=True)
     assert 'srcset="/beeld/verhaal/tarab/160.webp 160w' in page and 'alt="Hoesafbeelding van Tarab"' in page
     for url in ("/beeld/verhaal/tarab/640.jpg", "/beeld/verhaal/tarab/160.webp"):

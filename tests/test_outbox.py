@@ -162,13 +162,12 @@ def test_oversized_input_is_refused_before_anything_is_saved(seeded):
     assert public_hits(seeded) == 0
 
 
-def test_oversized_input_over_http_is_a_400_and_the_story_stays_findable(seeded):
+def test_oversized_input_over_http_is_a_400_and_the_story_stays_findable(seeded, make_app):
     from verhalen import users
-    from verhalen.web import create_app
 
     with seeded.session() as s:
         users.add(s, "beheer", PASSWORD, "admin")
-    c = create_app(seeded.settings, seeded).test_client()
+    c = make_app(seeded).test_client()
     login(c, "beheer")
     seg = third_segment(seeded)
     token = token_for(c, f"/editor/story/{SLUG}")
@@ -209,16 +208,15 @@ def test_an_imported_transcript_with_an_oversized_passage_is_refused_whole(seede
     assert seeded.index.search("woord0x1", Visibility()).total == 1
 
 
-def test_listeners_wait_while_a_redaction_is_not_yet_muted_in_the_listening_copies(seeded):
+def test_listeners_wait_while_a_redaction_is_not_yet_muted_in_the_listening_copies(seeded, make_app):
     """The web saves a redaction and queues the remix; until the job has run, the old copies still hold the
     passage: the public gets 503, editors still hear it (they must, to check it)."""
     from verhalen import pipeline, users
-    from verhalen.web import create_app
 
     with seeded.session() as s:
         users.add(s, "beheer", PASSWORD, "admin")
         story_id = seeded.story(s, SLUG).id
-    app = create_app(seeded.settings, seeded)
+    app = make_app(seeded)
     anonymous, editor = app.test_client(), app.test_client()
     login(editor, "beheer")
     audio = f"/media/{SLUG}/listen.mp3"

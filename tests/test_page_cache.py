@@ -10,7 +10,6 @@ from sqlalchemy import text
 
 from helpers import LiveServer, login
 from verhalen import catalog
-from verhalen.web import create_app
 
 STORY = "/verhaal/pop-up-bazaar"
 
@@ -25,8 +24,8 @@ def gen(archive) -> int:
 
 
 @pytest.fixture
-def app(archive_copy):
-    return create_app(archive_copy.settings, archive_copy)
+def app(archive_copy, make_app):
+    return make_app(archive_copy)
 
 
 def test_second_view_comes_from_the_cache_compressed_with_an_etag(app):
@@ -115,12 +114,12 @@ def test_signed_in_users_and_errors_are_never_cached(workspace):
     assert pc.misses == 3
 
 
-def test_embargo_lifts_although_pages_are_cached(archive_copy):
+def test_embargo_lifts_although_pages_are_cached(archive_copy, make_app):
     import datetime as dt
 
     with archive_copy.engine.begin() as conn:
         conn.execute(text("UPDATE stories SET access = 'embargoed', embargo_until = '2030-01-01' WHERE slug = 'pop-up-bazaar'"))
-    app = create_app(archive_copy.settings, archive_copy, today=dt.date(2029, 12, 31))
+    app = make_app(archive_copy, today=dt.date(2029, 12, 31))
     c = app.test_client()
     assert c.get(STORY).status_code == 404
     app.config["TODAY"] = dt.date(2030, 1, 1)

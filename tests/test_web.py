@@ -146,11 +146,10 @@ def test_unknown_things_get_a_friendly_404(client):
     assert "Niet gevonden" in page and "Traceback" not in page
 
 
-def test_verhalen_error_maps_to_its_status(demo_archive):
+def test_verhalen_error_maps_to_its_status(demo_archive, make_app):
     from verhalen.errors import ArchiveError
-    from verhalen.web import create_app
 
-    app = create_app(demo_archive.settings, demo_archive)
+    app = make_app(demo_archive)
 
     def boom():
         raise ArchiveError("catalog locked")
@@ -159,9 +158,9 @@ def test_verhalen_error_maps_to_its_status(demo_archive):
     assert r.status_code == 503 and "Er ging iets mis" in r.get_data(as_text=True)
 
 
-def test_search_pagination(archive_copy, monkeypatch):
+def test_search_pagination(archive_copy, monkeypatch, make_app):
     from verhalen.index_sync import story_doc
-    from verhalen.web import create_app, search
+    from verhalen.web import search
 
     with archive_copy.session() as s:
         st = archive_copy.story(s, "het-koor")
@@ -169,7 +168,7 @@ def test_search_pagination(archive_copy, monkeypatch):
         s.commit()
         archive_copy.index.write(add=[story_doc(st)])
     monkeypatch.setattr(search, "PER_PAGE", 1)
-    c = create_app(archive_copy.settings, archive_copy).test_client()
+    c = make_app(archive_copy).test_client()
     first = c.get("/zoeken?q=place:Rotterdam&lang=nl").get_data(as_text=True)
     assert "2 verhalen gevonden" in first and "Pagina 1 van 2" in first
     assert 'rel="next" href="/zoeken?q=place:Rotterdam&amp;page=2"' in first

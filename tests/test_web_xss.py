@@ -7,7 +7,6 @@ import xml.etree.ElementTree as ET
 import feedparser
 
 from verhalen.index_sync import story_doc
-from verhalen.web import create_app
 
 TITLE = "<script>alert('t')</script> Bazaar"
 NAME = '"><img src=x onerror=alert(1)>'
@@ -35,9 +34,9 @@ def _no_markup(body: str, where: str) -> None:
         assert p not in body, (where, p)
 
 
-def test_hostile_text_is_escaped_on_pages(archive_copy):
+def test_hostile_text_is_escaped_on_pages(archive_copy, make_app):
     _poison(archive_copy)
-    c = create_app(archive_copy.settings, archive_copy).test_client()
+    c = make_app(archive_copy).test_client()
     pages = ["/", "/verhaal/pop-up-bazaar", "/persoon/basma", "/serie/levensverhalen", "/thema/werk", "/themas",
              "/plaats/rotterdam", "/zoeken?q=perfume", "/zoeken?q=bazaar"]
     for url in pages:
@@ -52,9 +51,9 @@ def test_hostile_text_is_escaped_on_pages(archive_copy):
     assert "<mark>perfume</mark>" in hit and "&lt;/p&gt;&lt;script&gt;" in hit
 
 
-def test_hostile_text_is_escaped_in_feed_json_and_exports(archive_copy):
+def test_hostile_text_is_escaped_in_feed_json_and_exports(archive_copy, make_app):
     _poison(archive_copy)
-    c = create_app(archive_copy.settings, archive_copy).test_client()
+    c = make_app(archive_copy).test_client()
     raw = c.get("/serie/levensverhalen/feed.xml").get_data(as_text=True)
     _no_markup(raw, "feed")
     doc = ET.fromstring(raw.encode())  # still well-formed XML
