@@ -28,7 +28,7 @@ def _f(default: Any, help: str, **kw: Any) -> Any:
 class Settings:
     home: Path = _f(Path("archive"), "Archive home: catalog, originals, derived audio, index, models.")
     database_url: str = _f("", "SQLAlchemy URL of the catalog; empty means catalog.sqlite in the home.")
-    model: str = _f("", "Directory of a CTranslate2 Whisper model; empty means the bundled multilingual base.")
+    model: str = _f("", "Transcription model: empty or base (the bundled multilingual base), the name of one installed with `verhalen model install`, or a CTranslate2 Whisper model directory.")
     default_language: str = _f("nl", "Language used when detection is unsure or names an unexpected language.")
     expected_languages: tuple = _f(("nl", "en", "ar", "fa", "tr"), "Languages this archive expects; other detections fall back to default_language.")
     language_min_probability: float = _f(0.8, "Minimum language-detection probability (0-1) to trust a detection.")
