@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -13,10 +14,24 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+def tracked_copy(dst: Path) -> Path:
+    """The files git tracks, as they are in the work tree, copied to `dst`. Built in place, setuptools reuses
+    what an earlier build left there (build/, *.egg-info), which once hid a file missing from the packages."""
+    r = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, timeout=60)
+    assert r.returncode == 0, "the wheel is built from the files git tracks: " + r.stderr.decode()
+    for name in filter(None, r.stdout.decode().split("\0")):
+        src = ROOT / name
+        if src.is_file():  # not a tracked file deleted in the work tree
+            (dst / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst / name)
+    return dst
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
-    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "-w", str(out), str(ROOT)],
+    tree = tracked_copy(tmp_path_factory.mktemp("tree"))
+    r = subprocess.run([sys.executable, "-m", "pip", "wheel", "-v", "--no-deps", "-w", str(out), str(tree)],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     noise = [line for line in (r.stdout + r.stderr).splitlines()
