@@ -12,7 +12,9 @@ import webvtt
 from verhalen import exports, settings as settings_mod
 from verhalen.catalog import slugify
 from verhalen.errors import UsageError
-from verhalen.transcription import Word, collapse_repeats, decide_language, hotwords_for
+from verhalen.language_plan import Run, Window, decide_language, plan_languages
+from verhalen.transcript_guards import SegmentText, Word, collapse_repeats, repeats_previous
+from verhalen.transcription import hotwords_for
 
 EXPECTED = ("nl", "en", "ar", "fa", "tr")
 
@@ -124,18 +126,15 @@ def test_transcript_import_rejects_binary():
 
 
 def W(start, lang=None, p=None):
-    from verhalen.transcription import Window
     return Window(start, start + 30, lang, p)
 
 
 def test_plan_one_language():
-    from verhalen.transcription import Run, plan_languages
     d, runs = plan_languages([W(0, "en", 0.9), W(30, "en", 0.6), W(60, "en", 0.95)], None, "nl", EXPECTED, 0.8)
     assert (d.language, d.source) == ("en", "detected") and runs == [Run(0, 90, "en")]
 
 
 def test_plan_switches_only_on_sure_windows():
-    from verhalen.transcription import Run, plan_languages
     windows = [W(0, "la", 0.3), W(30, "en", 0.7), W(60, "ar", 0.93), W(90, "ar", 0.9), W(120, "is", 0.5)]
     d, runs = plan_languages(windows, None, "nl", EXPECTED, 0.8)
     # Robotic Dutch is never sure: it counts as the default; the sure Arabic stretch keeps its own language.
@@ -144,28 +143,18 @@ def test_plan_switches_only_on_sure_windows():
 
 
 def test_plan_one_lucky_window_does_not_switch_the_story():
-    from verhalen.transcription import plan_languages
     d, runs = plan_languages([W(0, "la", 0.3), W(30, "en", 0.85), W(60, "la", 0.4)], None, "nl", EXPECTED, 0.8)
     assert d.language == "nl" and [r.language for r in runs] == ["nl", "en", "nl"]
 
 
 def test_plan_silence_and_requested():
-    from verhalen.transcription import Run, plan_languages
     d, runs = plan_languages([W(0), W(30)], None, "nl", EXPECTED, 0.8)
     assert d.language == "nl" and d.source == "fallback" and runs == [Run(0, 60, "nl")]
     d, runs = plan_languages([W(0, "en", 0.99)], "ar", "nl", EXPECTED, 0.8)
     assert d.source == "given" and runs == [Run(0, 30, "ar")]
 
 
-def test_runs_snap_to_pauses():
-    from verhalen.transcription import Run, snap_runs
-    runs = [Run(0, 30, "en"), Run(30, 60, "nl"), Run(60, 90, "en")]
-    assert snap_runs(runs, [12.0, 30.7, 55.0, 61.5, 80.0]) == [Run(0, 30.7, "en"), Run(30.7, 61.5, "nl"), Run(61.5, 90, "en")]
-    assert snap_runs(runs, [5.0]) == runs  # no pause near: keep the window mark
-
-
 def test_a_segment_repeating_the_previous_one_is_a_loop():
-    from verhalen.transcription import SegmentText, repeats_previous
     a = SegmentText(16.2, 20.7, " Mij van netig mensen, at het hele land.", -0.3, 0.1)
     squeezed = SegmentText(20.7, 21.7, " mij van netig mensen at het hele land", -0.3, 0.1)  # 8 words in 1 s
     assert repeats_previous(squeezed, [a]) and not repeats_previous(squeezed, [])
@@ -175,7 +164,6 @@ def test_a_segment_repeating_the_previous_one_is_a_loop():
 
 
 def test_a_sentence_really_said_twice_is_kept():
-    from verhalen.transcription import SegmentText, repeats_previous
     first = SegmentText(0.0, 4.0, " Many visitors came back the next week.", -0.2, 0.1)
     again = SegmentText(4.5, 8.5, " Many visitors came back the next week.", -0.2, 0.1)
     assert not repeats_previous(again, [first])

@@ -229,12 +229,16 @@ class Segment(Base):
     # UPDATE itself (version_id_col: "... WHERE id = ? AND version = ?"), so two saves made at the
     # same moment cannot both pass it; the code sets the new number (a revert restores an old one).
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # Which guard of verhalen.transcript_guards made this text (echo, loop, coverage), or "gap": voiced,
+    # but no decode found words (text is empty until an editor fills it in). None: a plain decode, or
+    # a person's text. Keywords come only from plain decodes.
+    guard: Mapped[str | None] = mapped_column(String(20))
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "start": self.start, "end": self.end, "text": self.text, "speaker": self.speaker,
                 "language": self.language, "avg_logprob": self.avg_logprob, "no_speech_prob": self.no_speech_prob,
-                "words": self.words, "redacted": self.redacted, "version": self.version}
+                "words": self.words, "redacted": self.redacted, "version": self.version, "guard": self.guard}
 
 
 class TranscriptRun(Base):
@@ -253,6 +257,9 @@ class TranscriptRun(Base):
     audio_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     elapsed_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     dropped_segments: Mapped[int] = mapped_column(Integer, default=0)
+    # How often each guard decoded a stretch again ({"echo": 1, "gap": 2, ...}) and the share of voiced
+    # time the words reach ("covered"), so an editor can tell a clean decode from a rescued one.
+    checks: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 

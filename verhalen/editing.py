@@ -22,6 +22,7 @@ from . import outbox
 from .catalog import Segment, SegmentEdit, Story
 from .errors import Conflict, NotFound, StaleVersion, UsageError
 from .pipeline import run, stage_keywords
+from .transcript_guards import GAP
 
 Words = list[list[Any]]  # [start, end, word, probability]
 
@@ -80,17 +81,26 @@ def merge_pair(a: dict, b: dict) -> dict:
     """One segment from two neighbours; the first one's speaker and language win."""
     return {**a, "end": max(a["end"], b["end"]), "text": a["text"].rstrip() + " " + b["text"].strip(),
             "words": (a["words"] or []) + (b["words"] or []),
-            "avg_logprob": min(x for x in (a["avg_logprob"], b["avg_logprob"], 0.0) if x is not None)}
+            "avg_logprob": min(x for x in (a["avg_logprob"], b["avg_logprob"], 0.0) if x is not None),
+            # A gap merged into text is no gap any more; a guard's mark stays while any of it is a guard's.
+            "guard": next((g for g in (a.get("guard"), b.get("guard")) if g and g != GAP), None)}
+
+
+GAP_SCORE = -10.0  # voiced, yet no text at all: below anything a decode can score
 
 
 def review_score(seg: Segment) -> float:
-    """How unsure the model was (lower = worse): the segment's mean log-prob, or its worst words."""
+    """How unsure the model was (lower = worse): the segment's mean log-prob, or its worst words; a gap
+    (speech in which no decode found words) comes first of all."""
+    if seg.guard == GAP:
+        return GAP_SCORE
     probs = sorted(w[3] for w in seg.words or [] if w[3] is not None)
     worst = sum(probs[:3]) / len(probs[:3]) if probs else 1.0
     return min(seg.avg_logprob if seg.avg_logprob is not None else 0.0, worst - 1.0)
 
 
-_FIELDS = ("start", "end", "text", "speaker", "language", "avg_logprob", "no_speech_prob", "words", "redacted")
+# Snapshots in the history from before migration 0009 have no "guard": read with .get, None = plain text.
+_FIELDS = ("start", "end", "text", "speaker", "language", "avg_logprob", "no_speech_prob", "words", "redacted", "guard")
 
 
 class TranscriptEditor:
@@ -171,7 +181,7 @@ class TranscriptEditor:
     def _new(self, data: dict, restore: bool = False) -> Segment:
         """A new segment from `data`; with `restore`, under its old id and version (undoing a delete)."""
         keep = {"id": data["id"], "version": data["version"]} if restore else {"version": 1}
-        seg = Segment(story_id=self.story.id, **keep, **{k: data[k] for k in _FIELDS})
+        seg = Segment(story_id=self.story.id, **keep, **{k: data.get(k) for k in _FIELDS})
         self.session.add(seg)
         return seg
 
@@ -184,6 +194,7 @@ class TranscriptEditor:
         seg.words = [[w[0], w[1], w[2], 1.0] for w in realign_words(seg.words or [], text, seg.start, seg.end)]
         seg.text = " " + text
         seg.avg_logprob = 0.0
+        seg.guard = None  # a person's text now, whatever a guard made of it (a gap filled in included)
         seg.version += 1
         self._record("edit", before, [seg])
         return seg
@@ -222,7 +233,7 @@ class TranscriptEditor:
         before = [seg.as_dict()]
         first, second = split_words(seg.as_dict(), at_word)
         for k in _FIELDS:
-            setattr(seg, k, first[k])
+            setattr(seg, k, first.get(k))
         seg.version += 1
         new = self._new(second)
         self._record("split", before, [seg, new])
@@ -238,7 +249,7 @@ class TranscriptEditor:
         before = [seg.as_dict(), nxt.as_dict()]
         merged = merge_pair(seg.as_dict(), nxt.as_dict())
         for k in _FIELDS:
-            setattr(seg, k, merged[k])
+            setattr(seg, k, merged.get(k))
         seg.version += 1
         self.session.delete(nxt)
         self._record("merge", before, [seg])
@@ -272,7 +283,7 @@ class TranscriptEditor:
                 seg = self._new(data, restore=True)
             else:
                 for k in _FIELDS:
-                    setattr(seg, k, data[k])
+                    setattr(seg, k, data.get(k))
                 seg.version = data["version"]
             restored.append(seg)
         before_ids = {d["id"] for d in edit.before}
@@ -295,7 +306,9 @@ def review_queue(session: Session, limit: int = 50, story_ids: Iterable[int] | N
     q = select(Segment).where(Segment.redacted.is_(False))
     if story_ids is not None:
         q = q.where(Segment.story_id.in_(list(story_ids)))
-    # Pre-select by the stored mean log-prob in SQL, then rank by words too.
-    rows = session.scalars(q.order_by(Segment.avg_logprob.asc().nulls_last()).limit(limit * 4)).all()
+    # Gaps first, then pre-select by the stored mean log-prob in SQL and rank by words too.
+    rows = session.scalars(q.where(Segment.guard == GAP).order_by(Segment.story_id, Segment.start).limit(limit)).all()
+    rows += session.scalars(q.where(Segment.guard.is_distinct_from(GAP))
+                            .order_by(Segment.avg_logprob.asc().nulls_last()).limit(limit * 4)).all()
     ranked = sorted(((s, review_score(s)) for s in rows), key=lambda x: x[1])
     return [(s, score) for s, score in ranked if score < 0][:limit]

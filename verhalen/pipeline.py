@@ -26,7 +26,9 @@ from .catalog import Credit, Recording, Segment, Story, StoryPlace, StoryTheme, 
 from .errors import ArchiveError, Duplicate, UsageError, VerhalenError
 from .lifecycle import NEEDS_HUMAN, NEEDS_TRANSCRIPT, READY
 from .media import convert, probe
-from .transcription import Transcriber, can_transcribe
+from .language_plan import can_transcribe
+from .transcript_guards import GAP, Span, covered_share, overlaps_any
+from .transcription import Transcriber
 
 Progress = Callable[[str, float, float], None]
 
@@ -103,25 +105,33 @@ def stage_transcript(archive: Archive, session: Session, story: Story, progress:
         archive.derived(story.id, "asr.wav"), language, hotwords,
         progress=(lambda done, total: progress("transcript", done, total)) if progress else None,
     )
-    # Replace the transcript in one transaction with the stage's "done".
+    # Replace the transcript in one transaction with the stage's "done". A passage an editor redacted
+    # stays hidden: new text over its time is redacted too (the listening copies still mute it).
+    hidden = [Span(s.start, s.end) for s in story.segments if s.redacted]
     for seg in list(story.segments):
         session.delete(seg)
-    story.segments = [
-        Segment(start=s.start, end=s.end, text=s.text, language=s.language or outcome.language.language,
-                avg_logprob=s.avg_logprob, no_speech_prob=s.no_speech_prob,
-                words=[[w.start, w.end, w.word, w.probability] for w in s.words])
-        for s in outcome.segments
-    ]
+    new = [Segment(start=s.start, end=s.end, text=s.text, language=s.language or outcome.language.language,
+                   avg_logprob=s.avg_logprob, no_speech_prob=s.no_speech_prob, guard=s.guard,
+                   words=[[w.start, w.end, w.word, w.probability] for w in s.words],
+                   redacted=overlaps_any(s, hidden))
+           for s in outcome.segments]
+    # Speech no decode found words in: an empty segment an editor sees in the review queue and fills in.
+    new += [Segment(start=g.start, end=g.end, text="", language=outcome.language.language, avg_logprob=None,
+                    no_speech_prob=None, guard=GAP, words=[], redacted=overlaps_any(g, hidden))
+            for g in outcome.gaps]
+    story.segments = sorted(new, key=lambda seg: seg.start)
     story.language = outcome.language.language
     story.language_source = outcome.language.source
     if story.transcript_run is not None:
         session.delete(story.transcript_run)
         session.flush()
+    words = [Span(w.start, w.end) for s in outcome.segments for w in s.words]
     story.transcript_run = TranscriptRun(
         source="whisper", model=outcome.model, options=outcome.options, hotwords=outcome.hotwords,
         detected_language=outcome.detected, language_probability=outcome.probability,
         language_note=outcome.language.note, audio_seconds=outcome.duration,
         elapsed_seconds=round(outcome.elapsed, 3), dropped_segments=outcome.dropped,
+        checks={**outcome.guards, "covered": round(covered_share(outcome.speech, words + outcome.gaps), 4)},
     )
 
 
@@ -130,9 +140,12 @@ def stage_keywords(archive: Archive, session: Session, story: Story, progress: P
         story.story_themes.remove(st)
     session.flush()
     editor = {t.name.lower() for t in story.themes("editor")}
-    # Redacted passages must not leak through keywords.
-    text = " ".join(s.text for s in story.segments if not s.redacted)
-    for word, score in keywords.extract(text, story.language, archive.settings.keywords):
+    # Redacted passages must not leak through keywords; a guard's text (decoded again after an echo, a
+    # loop or silence) is a rescue, not evidence for what the story is about.
+    plain = [s for s in sorted(story.segments, key=lambda s: s.start) if not s.redacted and not s.guard]
+    if not keywords.long_enough(" ".join(s.text for s in plain)):
+        return
+    for word, score in keywords.extract(keywords.confident_text(plain), story.language, archive.settings.keywords):
         if word in editor:
             continue
         theme = catalog.get_or_create(session, catalog.Theme, word)

@@ -1,35 +1,49 @@
-"""Transcription with faster-whisper: options as data, pure decisions, one thin shell around the model.
+"""Transcription with faster-whisper: options as data, one thin shell around the model.
 
-Pure parts (tested without the model): `decide_language` (trust a detection
-only when it is sure and expected), `collapse_repeats` (Whisper's loop
-failure: one phrase said six times becomes one), `hotwords_for`.
-The shell, `Transcriber`, loads the model once per process and yields
-progress as it goes.
+`Transcriber` loads the model once per process and decodes a recording in three steps,
+reporting progress as it goes:
+
+1. Voice activity (Silero, once) cut into chunks of up to 30 s of speech, which the batched
+   decoder encodes eight at a time. Each chunk's language is read off the encoder output the
+   decoding needs anyway, so detection costs one decoder step per chunk
+   (verhalen.language_plan decides what to trust).
+2. The guards of verhalen.transcript_guards read each chunk's text: a chunk that echoed the
+   vocabulary is decoded again without it; one that looped is decoded again sequentially,
+   with temperature fallback.
+3. Every voiced second that still has no word is decoded again on its own (with and without
+   the vocabulary); what stays silent becomes a gap an editor can listen to and fill in.
 """
 
 from __future__ import annotations
 
+import copy
 import os
 import time
-from dataclasses import asdict, dataclass, field
+from collections import Counter
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 import ctranslate2  # noqa: E402
+import numpy as np  # noqa: E402
 
 from .errors import ModelError  # noqa: E402
+from .language_plan import LanguageDecision, Window, is_sure, plan_languages, window_languages  # noqa: E402
 from .settings import Settings  # noqa: E402
+from .transcript_guards import (COVERAGE, ECHO, GAP, LOOP, WORD_SLACK_SECONDS, SegmentText, Span, Word,  # noqa: E402
+                                clean_segment, covered_share, has_loop, is_echo, repeats_neighbours, repeats_previous, uncovered,
+                                vocabulary_positions, words_inside)
 
 SAMPLING_SEED = 1234
-
-# Languages Whisper can transcribe (its tokenizer's list); Kurdish and
-# Tigrinya are not among them, so such stories wait for a human transcript.
-try:
-    from faster_whisper.tokenizer import _LANGUAGE_CODES as WHISPER_LANGUAGES
-except ImportError:  # pragma: no cover - older faster-whisper
-    WHISPER_LANGUAGES = ()
+RATE = 16000
+CHUNK_SECONDS = 30
+MIN_DETECTION_SECONDS = 3.0  # less speech than this gives no language detection worth a vote
+# A second look decodes sequentially with Whisper's own full temperature ladder: it is rare, so it may be slow.
+SECOND_LOOK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
+HOLE_PADDING = 0.3  # seconds of context either side of a wordless stretch decoded on its own
+MIN_CHUNK_COVERAGE = 0.8  # a chunk whose words reach less of its speech is decoded again without the prompt
 
 
 @dataclass(frozen=True)
@@ -64,211 +78,6 @@ class TranscribeOptions:
         return cls(beam_size=s.beam_size, batch_size=s.batch_size if s.vad else 0, vad=s.vad)
 
 
-@dataclass(frozen=True)
-class LanguageDecision:
-    language: str
-    source: str  # given | detected | fallback
-    note: str = ""
-
-
-def decide_language(requested: str | None, detected: str | None, probability: float | None,
-                    default: str, expected: Iterable[str], min_probability: float) -> LanguageDecision:
-    """Which language to transcribe in, and why.
-
-    A requested language wins. A detection is trusted only if it is sure
-    (probability >= min_probability) and names an expected language; else the
-    archive's default language is used and the note says what was detected.
-    """
-    if requested:
-        return LanguageDecision(requested, "given")
-    expected = tuple(expected)
-    if detected and probability is not None and probability >= min_probability and detected in expected:
-        return LanguageDecision(detected, "detected")
-    if detected is None:
-        why = "no speech to detect a language from"
-    elif detected not in expected:
-        why = f"detected {detected} (p={probability:.2f}) is not one of the expected languages {', '.join(expected)}"
-    else:
-        why = f"detected {detected} with p={probability:.2f}, below {min_probability:.2f}"
-    return LanguageDecision(default, "fallback", f"fell back to {default}: {why}")
-
-
-@dataclass(frozen=True)
-class Window:
-    """A stretch of audio (seconds) and what language detection said about it (None: too little speech)."""
-
-    start: float
-    end: float
-    language: str | None = None
-    probability: float | None = None
-
-
-@dataclass(frozen=True)
-class Run:
-    start: float
-    end: float
-    language: str
-
-
-def plan_languages(windows: list[Window], requested: str | None, default: str, expected: Iterable[str],
-                   min_probability: float) -> tuple[LanguageDecision, list[Run]]:
-    """The story's language and the runs of audio to transcribe in each language.
-
-    A window's detection counts only when it is sure and expected; a doubtful
-    window counts as the default language. The story's language is the one
-    most windows have; doubtful windows are transcribed in it, sure windows in
-    their own language, so an interview that really moves between Dutch and
-    Arabic becomes runs, each in its own language, while one lucky window
-    cannot switch a whole story.
-    """
-    expected = tuple(expected)
-    if requested:
-        end = windows[-1].end if windows else 0.0
-        return LanguageDecision(requested, "given"), [Run(windows[0].start, end, requested)] if windows else []
-    if not windows:
-        return decide_language(None, None, None, default, expected, min_probability), []
-
-    def sure(w: Window) -> bool:
-        return w.language in expected and (w.probability or 0) >= min_probability
-
-    votes: dict[str, int] = {}
-    for w in windows:
-        lang = w.language if sure(w) else default
-        votes[lang] = votes.get(lang, 0) + 1
-    story = max(votes, key=lambda lang: (votes[lang], lang == default))
-    if any(sure(w) and w.language == story for w in windows):
-        decision = LanguageDecision(story, "detected")
-    else:
-        # Most of the audio gave no sure detection: say what the surest doubtful window said.
-        doubtful = [w for w in windows if not sure(w)]
-        best = max(doubtful, key=lambda w: w.probability or -1)
-        decision = decide_language(None, best.language, best.probability, default, expected, min_probability)
-    runs: list[Run] = []
-    for w in windows:
-        lang = w.language if sure(w) else story
-        if runs and runs[-1].language == lang:
-            runs[-1] = Run(runs[-1].start, w.end, lang)
-        else:
-            runs.append(Run(w.start, w.end, lang))
-    others = sorted({r.language for r in runs} - {story})
-    if others:
-        note = "; ".join(filter(None, [decision.note, f"also spoken: {', '.join(others)}"]))
-        decision = LanguageDecision(decision.language, decision.source, note)
-    return decision, runs
-
-
-def snap_runs(runs: list[Run], gaps: list[float], reach: float = 8.0) -> list[Run]:
-    """Move each boundary between runs to the nearest pause (a gap between speech, in seconds) within `reach`.
-
-    Languages switch when speakers take turns, at a pause; cutting at a fixed
-    30-s mark instead would start a run mid-sentence in the other language,
-    which is exactly the audio that makes Whisper loop.
-    """
-    out = list(runs)
-    for i in range(1, len(out)):
-        b = out[i].start
-        near = [g for g in gaps if abs(g - b) <= reach and out[i - 1].start < g < out[i].end]
-        if near:
-            cut = min(near, key=lambda g: abs(g - b))
-            out[i - 1] = Run(out[i - 1].start, cut, out[i - 1].language)
-            out[i] = Run(cut, out[i].end, out[i].language)
-    return out
-
-
-def can_transcribe(language: str) -> bool:
-    return language in WHISPER_LANGUAGES
-
-
-@dataclass(frozen=True)
-class Word:
-    start: float
-    end: float
-    word: str
-    probability: float
-
-
-@dataclass(frozen=True)
-class SegmentText:
-    start: float
-    end: float
-    text: str
-    avg_logprob: float
-    no_speech_prob: float
-    words: tuple[Word, ...] = ()
-    language: str | None = None
-
-
-def _norm(word: str) -> str:
-    return "".join(ch for ch in word.lower() if ch.isalnum())
-
-
-def collapse_repeats(words: list[Word], min_repeats: int = 3, max_n: int = 8) -> tuple[list[Word], int]:
-    """Collapse a phrase of 1..max_n words repeated min_repeats+ times in a row to one occurrence.
-
-    Returns the kept words and how many were removed. Ordinary speech repeats a
-    word twice ("heel heel mooi"), hence three in a row before it counts as a loop.
-    """
-    keys = [_norm(w.word) for w in words]
-    out: list[Word] = []
-    out_keys: list[str] = []
-    removed = 0
-    i = 0
-    while i < len(words):
-        collapsed = False
-        for n in range(1, max_n + 1):
-            unit = keys[i:i + n]
-            if len(unit) < n or not any(unit):
-                break
-            reps = 1
-            while keys[i + reps * n: i + (reps + 1) * n] == unit:
-                reps += 1
-            if reps >= min_repeats:
-                out.extend(words[i:i + n])
-                out_keys.extend(unit)
-                removed += (reps - 1) * n
-                i += reps * n
-                collapsed = True
-                break
-        if not collapsed:
-            out.append(words[i])
-            out_keys.append(keys[i])
-            i += 1
-    return out, removed
-
-
-def clean_segment(seg: SegmentText) -> SegmentText | None:
-    """The segment with loops collapsed; None if nothing trustworthy is left (pure hallucination)."""
-    if not seg.words:
-        return seg if seg.text.strip() else None
-    words, removed = collapse_repeats(list(seg.words))
-    if not removed:
-        return seg
-    if len(words) < 2 and removed >= 4:
-        return None
-    return SegmentText(seg.start, words[-1].end if words else seg.end, "".join(w.word for w in words),
-                       seg.avg_logprob, seg.no_speech_prob, tuple(words), seg.language)
-
-
-MAX_WORDS_PER_SECOND = 5.0  # faster than anyone speaks: Dutch and English talk runs at 2-4
-
-
-def repeats_previous(seg: SegmentText, kept: list[SegmentText]) -> bool:
-    """True when a segment is Whisper looping: it says word for word what the one before it said
-    (3+ words) AND does so implausibly (overlapping it, faster than speech, or with low confidence).
-
-    A sentence really said twice (a refrain, a question read back) is kept: it takes normal time.
-    """
-    if not kept:
-        return False
-    prev = kept[-1]
-    key = [_norm(w) for w in seg.text.split()]
-    if len(key) < 3 or key != [_norm(w) for w in prev.text.split()]:
-        return False
-    duration = max(seg.end - seg.start, 0.01)
-    return (seg.start < prev.end - 0.1 or len(key) / duration > MAX_WORDS_PER_SECOND
-            or (seg.avg_logprob is not None and seg.avg_logprob < -1.0))
-
-
 def hotwords_for(terms: Iterable[str], limit: int = 60) -> list[str]:
     """Unique names and words to prime the model with, in the order given, capped.
 
@@ -284,6 +93,47 @@ def hotwords_for(terms: Iterable[str], limit: int = 60) -> list[str]:
     return out[:limit]
 
 
+
+@dataclass(frozen=True)
+class Chunk:
+    """Speech pieces (sample ranges of the recording) that the decoder encodes as one 30-s window."""
+
+    pieces: tuple[tuple[int, int], ...]
+
+    @property
+    def start(self) -> float:
+        return self.pieces[0][0] / RATE
+
+    @property
+    def end(self) -> float:
+        return self.pieces[-1][1] / RATE
+
+    @property
+    def speech_seconds(self) -> float:
+        return sum(b - a for a, b in self.pieces) / RATE
+
+
+def group_pieces(pieces: Iterable[tuple[int, int]], max_samples: int = CHUNK_SECONDS * RATE) -> list[Chunk]:
+    """Consecutive speech pieces joined into chunks of at most 30 s of speech, as faster-whisper joins them."""
+    chunks, current, size = [], [], 0
+    for a, b in pieces:
+        if current and size + (b - a) > max_samples:
+            chunks.append(Chunk(tuple(current)))
+            current, size = [], 0
+        current.append((a, b))
+        size += b - a
+    if current:
+        chunks.append(Chunk(tuple(current)))
+    return chunks
+
+
+def coverage(chunk: Chunk, segments: list[SegmentText]) -> float:
+    """How much of a chunk's speech its words reach (with the guards' slack)."""
+    speech = [Span(a / RATE, b / RATE) for a, b in chunk.pieces]
+    words = [Span(w.start - WORD_SLACK_SECONDS, w.end + WORD_SLACK_SECONDS) for x in segments for w in x.words]
+    return covered_share(speech, words)
+
+
 @dataclass
 class Outcome:
     language: LanguageDecision
@@ -296,10 +146,37 @@ class Outcome:
     model: str
     options: dict = field(default_factory=dict)
     hotwords: list[str] = field(default_factory=list)
+    gaps: list[Span] = field(default_factory=list)      # voiced, yet no decode found words
+    guards: dict[str, int] = field(default_factory=dict)  # how often each guard decoded a stretch again
+    speech: list[Span] = field(default_factory=list)    # voice activity, as the decoder saw it
 
 
 ProgressFn = Callable[[float, float], None]
 _MODELS: dict[tuple, object] = {}
+
+
+class _ChunkLanguages:
+    """Stands in for the CTranslate2 model inside faster-whisper's batched pipeline, so that each chunk's
+    language is read off the encoder output the decoding computes anyway and chosen by our rule (`choose`),
+    not by the top guess. Records each detection, in chunk order."""
+
+    def __init__(self, ct2, choose: Callable[[int, str, float], str]):
+        self._ct2, self._choose = ct2, choose
+        self.detections: list[tuple[str, float]] = []
+        self.chosen: list[str] = []
+
+    def __getattr__(self, name):
+        return getattr(self._ct2, name)
+
+    def detect_language(self, encoder_output):
+        out = []
+        for ranked in self._ct2.detect_language(encoder_output):
+            token, p = ranked[0]
+            i = len(self.detections)
+            self.detections.append((token[2:-2], float(p)))
+            self.chosen.append(self._choose(i, token[2:-2], float(p)))
+            out.append([(f"<|{self.chosen[-1]}|>", p)])
+        return out
 
 
 class Transcriber:
@@ -325,83 +202,253 @@ class Transcriber:
                 raise ModelError(f"cannot load the model from {self.model_dir}: {e}") from None
         return _MODELS[key]
 
-    @property
-    def decoder(self):
-        """The model itself, or faster-whisper's batched pipeline over it."""
-        if not self.options.batch_size:
-            return self.model
-        from faster_whisper import BatchedInferencePipeline
-
-        return BatchedInferencePipeline(self.model)
-
-    def windows(self, audio) -> tuple[list[Window], list[float]]:
-        """Language detection per 30-s window (windows with under 3 s of speech get none), and the pauses (s)."""
+    # -- voice activity ---------------------------------------------------------------------------
+    def speech(self, audio) -> list[tuple[int, int]]:
+        """Sample ranges with speech; without VAD, the whole recording in 30-s pieces."""
+        if not self.options.vad:
+            step = CHUNK_SECONDS * RATE
+            return [(lo, min(len(audio), lo + step)) for lo in range(0, len(audio), step)]
         from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-        rate, size = 16000, 30 * 16000
-        # Short pauses count here (0.3 s, not VAD's default 2 s): turns in a conversation are short.
-        speech = get_speech_timestamps(audio, VadOptions(min_silence_duration_ms=300)) if self.options.vad else [{"start": 0, "end": len(audio)}]
-        gaps = [(a["end"] + b["start"]) / 2 / rate for a, b in zip(speech, speech[1:])]
-        out = []
-        for lo in range(0, len(audio), size):
-            hi = min(len(audio), lo + size)
-            voiced = sum(max(0, min(hi, c["end"]) - max(lo, c["start"])) for c in speech)
-            if voiced < 3 * rate:
-                out.append(Window(lo / rate, hi / rate))
-                continue
-            lang, prob, _ = self.model.detect_language(audio=audio[lo:hi], language_detection_segments=1)
-            out.append(Window(lo / rate, hi / rate, lang, float(prob)))
-        return out, gaps
+        # The batched pipeline's own parameters: our chunks are the ones it would make.
+        found = get_speech_timestamps(audio, VadOptions(max_speech_duration_s=CHUNK_SECONDS, min_silence_duration_ms=160))
+        return [(t["start"], t["end"]) for t in found]
 
+    # -- decoding ---------------------------------------------------------------------------------
+    def _common(self) -> dict:
+        o = self.options
+        return dict(beam_size=o.beam_size, word_timestamps=o.word_timestamps,
+                    condition_on_previous_text=o.condition_on_previous_text,
+                    compression_ratio_threshold=o.compression_ratio_threshold, log_prob_threshold=o.log_prob_threshold,
+                    no_speech_threshold=o.no_speech_threshold)
+
+    @staticmethod
+    def _text(seg, language: str, guard: str | None) -> SegmentText:
+        words = tuple(Word(round(w.start, 3), round(w.end, 3), w.word, round(w.probability, 4)) for w in (seg.words or []))
+        return SegmentText(round(seg.start, 3), round(seg.end, 3), seg.text, seg.avg_logprob, seg.no_speech_prob,
+                           words, language, guard)
+
+    def _batched(self, audio, chunks: list[Chunk], language: str, prompt: str | None,
+                 choose: Callable[[int, str, float], str] | None = None, guard: str | None = None,
+                 on_segment: Callable[[float], None] | None = None) -> tuple[list[list[SegmentText]], list, list[str]]:
+        """Decode `chunks` with the batched pipeline: their speech joined, each chunk one clip.
+
+        With `choose`, each chunk's language is detected from its encoder output and chosen by it.
+        Returns the segments per chunk (times of the recording), the detections and the languages used.
+        """
+        from faster_whisper import BatchedInferencePipeline
+        from faster_whisper.transcribe import restore_speech_timestamps
+
+        o = self.options
+        joined = np.concatenate([audio[a:b] for c in chunks for a, b in c.pieces])
+        clips, at = [], 0
+        for c in chunks:
+            n = sum(b - a for a, b in c.pieces)
+            clips.append({"start": at / RATE, "end": (at + n) / RATE})
+            at += n
+        model, languages = self.model, None
+        if choose:
+            model = copy.copy(self.model)
+            model.model = languages = _ChunkLanguages(self.model.model, choose)
+        # faster-whisper numbers each segment with its clip's start in frames ("seek"): that maps it back.
+        seeks = {int(int(c["start"] * RATE) / RATE * model.frames_per_second): i for i, c in enumerate(clips)}
+        ctranslate2.set_random_seed(SAMPLING_SEED)
+        segments, _ = BatchedInferencePipeline(model).transcribe(
+            joined, language=language, clip_timestamps=clips, multilingual=bool(choose), batch_size=o.batch_size,
+            without_timestamps=False, temperature=list(o.temperature[:1]), hotwords=prompt, **self._common())
+        pieces = [{"start": a, "end": b} for c in chunks for a, b in c.pieces]
+        out: list[list[SegmentText]] = [[] for _ in chunks]
+        raw = []
+        for seg in segments:  # the pipeline decodes lazily, batch by batch: detections arrive as we read
+            raw.append((seeks.get(seg.seek, 0), seg))
+        used = languages.chosen if languages else [language] * len(chunks)
+        for (i, _), seg in zip(raw, restore_speech_timestamps((s for _, s in raw), pieces, RATE)):
+            out[i].append(self._text(seg, used[i], guard))
+            if on_segment:
+                on_segment(seg.end)
+        detections = languages.detections if languages else [None] * len(chunks)
+        return out, detections, list(used)
+
+    def _sequential(self, audio, chunks: list[Chunk], languages: list[str], prompt: str | None,
+                    choose: Callable[[int, str, float], str] | None = None, guard: str | None = None,
+                    temperatures: tuple[float, ...] | None = None,
+                    on_segment: Callable[[float], None] | None = None) -> tuple[list[list[SegmentText]], list, list[str]]:
+        """Decode each chunk on its own with the sequential decoder (its fallbacks included)."""
+        from faster_whisper.transcribe import restore_speech_timestamps
+
+        o = self.options
+        out, detections, used = [], [], []
+        for i, (c, language) in enumerate(zip(chunks, languages)):
+            joined = np.concatenate([audio[a:b] for a, b in c.pieces])
+            detection = None
+            if choose:
+                lang, p, _ = self.model.detect_language(audio=joined, language_detection_segments=1)
+                detection = (lang, float(p))
+                language = choose(i, lang, float(p))
+            ctranslate2.set_random_seed(SAMPLING_SEED)
+            segments, _ = self.model.transcribe(
+                joined, language=language, vad_filter=False, temperature=list(temperatures or o.temperature),
+                hallucination_silence_threshold=o.hallucination_silence_threshold, hotwords=prompt, **self._common())
+            pieces = [{"start": a, "end": b} for a, b in c.pieces]
+            texts = []
+            for seg in restore_speech_timestamps(segments, pieces, RATE):
+                texts.append(self._text(seg, language, guard))
+                if on_segment:
+                    on_segment(seg.end)
+            out.append(texts)
+            detections.append(detection)
+            used.append(language)
+        return out, detections, used
+
+    def _decode(self, audio, chunks: list[Chunk], languages: list[str], prompt: str | None, *,
+                sequential: bool = False, **kw) -> tuple[list[list[SegmentText]], list, list[str]]:
+        """Decode chunks, batched (one call per language) unless sequential or batching is off."""
+        if sequential or not self.options.batch_size:
+            return self._sequential(audio, chunks, languages, prompt, **kw)
+        if kw.get("choose") or len(set(languages)) <= 1:
+            return self._batched(audio, chunks, languages[0], prompt, **kw)
+        out: list = [None] * len(chunks)
+        detections: list = [None] * len(chunks)
+        for lang in sorted(set(languages)):
+            idx = [i for i, x in enumerate(languages) if x == lang]
+            part, _, _ = self._batched(audio, [chunks[i] for i in idx], lang, prompt, **kw)
+            for i, segs in zip(idx, part):
+                out[i] = segs
+        return out, detections, list(languages)
+
+    def _second_look(self, audio, hole: Span, language: str, prompt: str | None, vocabulary: dict[str, int],
+                     around: list[SegmentText]) -> tuple[SegmentText | None, bool]:
+        """Decode a wordless voiced stretch on its own: sequential, beam search, full temperature ladder,
+        first with the vocabulary, then without. Returns the segment found (or None) and whether the
+        stretch really is empty (False when the words found are the neighbours' words: times were off)."""
+        lo = max(0, int((hole.start - HOLE_PADDING) * RATE))
+        hi = min(len(audio), int((hole.end + HOLE_PADDING) * RATE))
+        empty = True
+        for p in ([prompt, None] if prompt else [None]):
+            ctranslate2.set_random_seed(SAMPLING_SEED)
+            segments, _ = self.model.transcribe(
+                audio[lo:hi], language=language, vad_filter=False, temperature=list(SECOND_LOOK_TEMPERATURES),
+                hotwords=p, **self._common())
+            segments = list(segments)
+            words = [Word(round(w.start + lo / RATE, 3), round(w.end + lo / RATE, 3), w.word, round(w.probability, 4))
+                     for seg in segments for w in (seg.words or [])]
+            words = words_inside(words, hole)
+            text = "".join(w.word for w in words)
+            if not text.strip() or is_echo(text, vocabulary):
+                continue
+            if repeats_neighbours(words, around):
+                empty = False
+                continue
+            logprob = min((s.avg_logprob for s in segments), default=0.0)
+            no_speech = max((s.no_speech_prob for s in segments), default=0.0)
+            return SegmentText(words[0].start, words[-1].end, text, logprob, no_speech, tuple(words), language,
+                               COVERAGE), False
+        return None, empty
+
+    # -- the whole recording ----------------------------------------------------------------------
     def transcribe(self, wav: Path, requested_language: str | None = None, hotwords: list[str] | None = None,
                    progress: ProgressFn | None = None) -> Outcome:
         from faster_whisper import decode_audio
 
         started = time.perf_counter()
-        audio = decode_audio(str(wav), sampling_rate=16000)
-        duration = len(audio) / 16000
+        audio = decode_audio(str(wav), sampling_rate=RATE)
+        duration = len(audio) / RATE
         s = self.settings
-        windows, gaps = ([Window(0.0, duration)], []) if requested_language else self.windows(audio)
-        decision, runs = plan_languages(windows, requested_language, s.default_language,
-                                        s.expected_languages, s.language_min_probability)
-        runs = snap_runs(runs, gaps)
-        # What detection said, for the record: the surest window in the story's
-        # language, else the surest window at all.
+        hotwords = hotwords_for(hotwords or [])
+        prompt = " ".join(hotwords) or None
+        pieces = self.speech(audio)
+        chunks = group_pieces(pieces)
+        guards: Counter = Counter()
+
+        def report(at: float) -> None:
+            if progress:
+                progress(min(at, duration), duration)
+
+        # 1. Every chunk, batched; without a requested language each chunk's own detection picks it.
+        first = requested_language or s.default_language
+
+        def choose(i: int, lang: str, p: float) -> str:
+            enough = chunks[i].speech_seconds >= MIN_DETECTION_SECONDS
+            return lang if enough and is_sure(lang, p, s.expected_languages, s.language_min_probability) else first
+
+        decoded, detections, used = (self._decode(audio, chunks, [first] * len(chunks), prompt,
+                                                  choose=None if requested_language else choose, on_segment=report)
+                                     if chunks else ([], [], []))
+        windows = [Window(c.start, c.end, *(d if d and c.speech_seconds >= MIN_DETECTION_SECONDS else (None, None)))
+                   for c, d in zip(chunks, detections)]
+        decision, _ = plan_languages(windows, requested_language, s.default_language, s.expected_languages,
+                                     s.language_min_probability)
+        if not chunks:
+            decision = LanguageDecision(first, "given" if requested_language else "fallback",
+                                        "" if requested_language else f"fell back to {first}: no speech to detect a language from")
+        languages = ([requested_language] * len(chunks) if requested_language else
+                     window_languages(windows, decision.language, s.expected_languages, s.language_min_probability))
+        # Doubtful chunks were decoded in the default language; the story turned out to be in another.
+        self._again(audio, chunks, decoded, [i for i, (u, x) in enumerate(zip(used, languages)) if u != x],
+                    languages, prompt, None)
+
+        # 2. The guards, chunk by chunk: echo and thin coverage are decoded again without the vocabulary
+        # (batched, cheap); what still loops is decoded again sequentially, with temperature fallback.
+        vocabulary = vocabulary_positions(hotwords)
+        speech = [Span(a / RATE, b / RATE) for a, b in pieces] if self.options.vad else []
+        echoed = [i for i, segs in enumerate(decoded) if prompt and any(is_echo(x.text, vocabulary) for x in segs)]
+        guards[ECHO] = self._again(audio, chunks, decoded, echoed, languages, None, ECHO)
+        thin = [i for i, segs in enumerate(decoded)
+                if prompt and i not in echoed and self.options.vad and coverage(chunks[i], segs) < MIN_CHUNK_COVERAGE]
+        if thin:
+            before = {i: decoded[i] for i in thin}
+            self._again(audio, chunks, decoded, thin, languages, None, COVERAGE)
+            for i in thin:  # keep whichever decode heard more of the chunk
+                if coverage(chunks[i], decoded[i]) <= coverage(chunks[i], before[i]):
+                    decoded[i] = before[i]
+            guards[COVERAGE] += sum(decoded[i] is not before[i] for i in thin)
+        unprompted = set(echoed) | {i for i in thin if decoded[i] and decoded[i][0].guard == COVERAGE}
+        looped = [i for i, segs in enumerate(decoded) if has_loop(x.text for x in segs)]
+        for group in ([i for i in looped if i not in unprompted], [i for i in looped if i in unprompted]):
+            guards[LOOP] += self._again(audio, chunks, decoded, group, languages,
+                                        None if group and group[0] in unprompted else prompt, LOOP,
+                                        sequential=True, temperatures=SECOND_LOOK_TEMPERATURES)
+
+        segments: list[SegmentText] = []
+        dropped = 0
+        for seg in (x for segs in decoded for x in segs):
+            cleaned = clean_segment(seg)
+            if cleaned is None or not cleaned.text.strip() or repeats_previous(cleaned, segments):
+                dropped += 1
+            else:
+                dropped += len(cleaned.words) < len(seg.words)
+                segments.append(cleaned)
+
+        # 3. Voiced stretches without a word.
+        gaps: list[Span] = []
+        for hole in uncovered(speech, [w for x in segments for w in x.words]):
+            at = next((i for i, c in enumerate(chunks) if c.start <= hole.start < c.end), len(chunks) - 1)
+            around = [x for x in segments if x.end >= hole.start - 3 and x.start <= hole.end + 3]
+            found, empty = self._second_look(audio, hole, languages[at], prompt, vocabulary, around)
+            if found:
+                segments.append(found)
+                guards[COVERAGE] += 1
+            elif empty:
+                gaps.append(hole)
+                guards[GAP] += 1
+        segments.sort(key=lambda x: x.start)
+        report(duration)
+
+        # What detection said, for the record: the surest window in the story's language, else the surest at all.
         probed = sorted((w for w in windows if w.probability is not None),
                         key=lambda w: (w.language == decision.language, w.probability), reverse=True)
         detected, prob = (probed[0].language, probed[0].probability) if probed else (None, None)
-        hotwords = hotwords_for(hotwords or [])
-        o = self.options
-        segments: list[SegmentText] = []
-        dropped = 0
-        for run in runs:
-            offset = run.start
-            part = audio[int(run.start * 16000): int(run.end * 16000)]
-            # Temperature fallback samples: a fixed seed makes the same audio give the same transcript
-            # on every run (tests, re-transcriptions, a reader comparing two runs).
-            ctranslate2.set_random_seed(SAMPLING_SEED)
-            extra = {"batch_size": o.batch_size, "without_timestamps": False} if o.batch_size else {}
-            segments_iter, _info = self.decoder.transcribe(
-                part, language=run.language, beam_size=o.beam_size, vad_filter=o.vad, **extra,
-                word_timestamps=o.word_timestamps, condition_on_previous_text=o.condition_on_previous_text,
-                compression_ratio_threshold=o.compression_ratio_threshold, log_prob_threshold=o.log_prob_threshold,
-                no_speech_threshold=o.no_speech_threshold, temperature=list(o.temperature),
-                hallucination_silence_threshold=o.hallucination_silence_threshold,
-                hotwords=" ".join(hotwords) or None,
-            )
-            for seg in segments_iter:
-                words = tuple(Word(round(w.start + offset, 3), round(w.end + offset, 3), w.word, round(w.probability, 4))
-                              for w in (seg.words or []))
-                cleaned = clean_segment(SegmentText(round(seg.start + offset, 3), round(seg.end + offset, 3), seg.text,
-                                                    seg.avg_logprob, seg.no_speech_prob, words, run.language))
-                if cleaned is None or not cleaned.text.strip() or repeats_previous(cleaned, segments):
-                    dropped += 1
-                else:
-                    dropped += len(cleaned.words) < len(words)
-                    segments.append(cleaned)
-                if progress:
-                    progress(min(seg.end + offset, duration), duration)
-        if progress:
-            progress(duration, duration)
         return Outcome(decision, detected, prob, segments, dropped, duration, time.perf_counter() - started,
-                       model=self.model_dir.name, options=asdict(o), hotwords=hotwords)
+                       model=self.model_dir.name, options=asdict(self.options), hotwords=hotwords, gaps=gaps,
+                       guards={k: v for k, v in guards.items() if v}, speech=speech)
+
+    def _again(self, audio, chunks: list[Chunk], decoded: list[list[SegmentText]], which: list[int],
+               languages: list[str], prompt: str | None, guard: str | None, **kw) -> int:
+        """Decode the chunks `which` again (in place in `decoded`); returns how many."""
+        if not which:
+            return 0
+        part, _, _ = self._decode(audio, [chunks[i] for i in which], [languages[i] for i in which], prompt,
+                                  guard=guard, **kw)
+        for i, segs in zip(which, part):
+            decoded[i] = segs
+        return len(which)

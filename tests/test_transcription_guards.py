@@ -1,0 +1,146 @@
+"""The transcript guards (issue 10): pure detectors, then each guard on a real recording with the real model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from verhalen import keywords, settings as settings_mod
+from verhalen.transcript_guards import (COVERAGE, ECHO, GAP, Span, Word, covered_share, has_loop, is_echo,
+                                        repeats_neighbours, uncovered, vocabulary_positions)
+from verhalen.transcription import Transcriber
+
+from helpers import DATA, ffmpeg_make
+
+SIDECAR = json.loads((DATA / "nl_buurtgesprek.json").read_text())
+VOCABULARY = vocabulary_positions(SIDECAR["hotwords"])
+
+
+# -- detectors ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "Brouwer Delfshaven Brouwer Delfshaven Brouwer Delfshaven Brouwer Delfshaven",   # measured, batched + hotwords
+    "Wat Keti Koti wijkpanel buurtbemiddeling in het samentonjoch",                   # four in prompt order
+    "Delfshaven Rotterdam Sleutel",                                                   # cut off, still the prompt
+    " Amal Haddad Esseline Brouwer Delfshaven Rotterdam Sleutelpersonen koor buurt",
+])
+def test_echo_is_the_prompt_read_back(text):
+    assert is_echo(text, VOCABULARY)
+
+
+@pytest.mark.parametrize("text", [
+    "Vandaag ben ik in Delfshaven, in Rotterdam, bij Amal.",
+    "Amal zingt in het koor van de buurt in Delfshaven",
+    "Dank je wel, Esseline.",
+    "Toen vroeg de Stadscoalitie of we wilden optreden op het buurtfeest.",
+])
+def test_sentences_that_name_the_vocabulary_are_speech(text):
+    assert not is_echo(text, VOCABULARY)
+
+
+def test_a_loop_is_three_times_a_sentence_said_twice_is_speech():
+    assert not has_loop(["Elke dinsdag, elke dinsdag."])
+    assert not has_loop([" Luisteren is het belangrijkste.", " Luisteren is het belangrijkste."])
+    assert not has_loop(["heel heel heel mooi"])  # one word: collapse_repeats handles it inside the segment
+    looping = " Je zit ook in het wijkpanel, toch? Ja, de oudere leden leren het aan de jonge leden."
+    assert has_loop([looping * 3])                        # one 30-s segment going round, no break between
+    assert has_loop([" Zeg het maar.", " Zeg het maar.", " Zeg het maar."])
+
+
+def test_uncovered_speech_is_what_no_word_reaches():
+    speech = [Span(0.0, 10.0), Span(12.0, 13.5)]
+    words = [Word(0.5, 1.0, " a", 0.9), Word(1.2, 4.0, " b", 0.9), Word(8.0, 9.9, " c", 0.9)]
+    # 4.0+0.3 .. 8.0-0.3 is a hole; 12-13.5 has no word at all; the 0.2-s edges are not holes.
+    assert uncovered(speech, words) == [Span(4.3, 7.7), Span(12.0, 13.5)]
+    assert uncovered(speech, words, min_length=4.0) == []
+    share = covered_share(speech, [Span(w.start - 0.3, w.end + 0.3) for w in words] + [Span(12.0, 13.5)])
+    assert share == pytest.approx((4.1 + 2.3 + 1.5) / 11.5, abs=0.001)  # 0.2-4.3, 7.7-10, 12-13.5
+
+
+def test_a_second_look_that_only_repeats_the_neighbours_found_no_new_speech():
+    around = [SegmentTextLike(" Dank je wel, Amal."), SegmentTextLike(" Graag gedaan.")]
+    assert repeats_neighbours([Word(0, 1, " dank", 0.9), Word(1, 2, " je", 0.9), Word(2, 3, " wel", 0.9)], around)
+    assert not repeats_neighbours([Word(0, 1, " tot", 0.9), Word(1, 2, " ziens", 0.9)], around)
+
+
+class SegmentTextLike:
+    def __init__(self, text):
+        self.text = text
+
+
+def test_keywords_come_only_from_sure_words_and_never_from_filler():
+    class Seg:
+        def __init__(self, words):
+            self.words, self.text = words, ""
+
+    sure = [[i, i + 0.4, w, 0.95] for i, w in enumerate(
+        "het koor repeteert elke dinsdag in het buurthuis aan de haven van Delfshaven".split())]
+    unsure = [[20 + i, 20.4 + i, w, 0.2] for i, w in enumerate("krokbevond heel lond paraf".split())]
+    text = keywords.confident_text([Seg(sure), Seg(unsure)] * 3)
+    assert "krokbevond" not in text and "lond" not in text
+    found = [k for k, _ in keywords.extract(text + " ja nou eigenlijk gewoon heel mooi " * 3, "nl", 10)]
+    assert found and not any(keywords.is_filler(k) for k in found)
+    assert any("koor" in k or "buurthuis" in k for k in found)
+
+
+# -- each guard on a real recording -------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def transcriber(model_dir, tmp_path_factory):
+    home = tmp_path_factory.mktemp("guards") / "archive"
+    return Transcriber(model_dir, settings_mod.load(home, env={}, model=str(model_dir)))
+
+
+@pytest.fixture(scope="module")
+def interview(transcriber):
+    """The 2:46 Dutch interview (jingle, a quiet first turn, two voices, pauses) with its vocabulary."""
+    return transcriber.transcribe(DATA / "nl_buurtgesprek.opus", "nl", SIDECAR["hotwords"])
+
+
+def test_no_segment_echoes_the_vocabulary(interview):
+    # Measured before the guard: [00:07-00:32] was "Brouwer Delfshaven" four times and [01:10-01:45] began
+    # "Wat Keti Koti wijkpanel buurtbemiddeling": batched decoding with the prompt echoes it.
+    assert not [s.text for s in interview.segments if is_echo(s.text, VOCABULARY)]
+    assert interview.guards.get(ECHO, 0) >= 1
+    first = " ".join(s.text for s in interview.segments if s.start < 18).lower()
+    assert "welkom" in first and "delfshaven" not in first.split()[:2]
+
+
+def test_no_loop_is_left(interview):
+    assert not has_loop(s.text for s in interview.segments)
+
+
+def test_every_turn_has_words_or_a_gap(interview):
+    """The last short turns and the questions (lost in the issue's recording) are there."""
+    rows = [line.split("\t") for line in (DATA / "nl_buurtgesprek.tsv").read_text().splitlines()[1:]]
+    heard = [Span(w.start, w.end) for s in interview.segments for w in s.words] + interview.gaps
+    missing = [(float(a), text) for a, b, _, text in rows
+               if not any(h.start < float(b) and float(a) < h.end for h in heard)]
+    assert not missing
+    words = [Span(w.start - 0.3, w.end + 0.3) for s in interview.segments for w in s.words]
+    assert covered_share(interview.speech, words + interview.gaps) >= 0.97
+
+
+def test_speech_no_decode_hears_becomes_a_gap(transcriber, tmp_path):
+    """A voiced stretch with no words in any decode (a hummed tone under noise between two sentences)
+    is kept as a gap, not dropped."""
+    hum = ffmpeg_make(tmp_path / "hum.wav", "-f", "lavfi", "-i",
+                      "sine=frequency=180:duration=3,volume=0.6,tremolo=f=5:d=0.7", "-ar", "16000", "-ac", "1")
+    speech = DATA / "nl_koor.mp3"
+    out = tmp_path / "with_hum.wav"
+    ffmpeg_make(out, "-i", str(speech), "-i", str(hum), "-i", str(speech), "-filter_complex",
+                "[0:a]aresample=16000[a];[1:a]aresample=16000[b];[2:a]aresample=16000[c];[a][b][c]concat=n=3:v=0:a=1",
+                "-ac", "1")
+    o = transcriber.transcribe(out, "nl", None)
+    spans = [Span(w.start, w.end) for s in o.segments for w in s.words] + o.gaps
+    words = [Span(w.start - 0.3, w.end + 0.3) for s in o.segments for w in s.words]
+    assert covered_share(o.speech, words + o.gaps) >= 0.97
+    assert spans
+    if o.gaps:  # VAD heard the hum as voice: it must be a gap, never invented words
+        assert all(11.0 <= g.start and g.end <= 16.5 for g in o.gaps)
+        assert o.guards.get(GAP) == len(o.gaps)
+    assert not any(s.guard == COVERAGE and 12.5 < s.start < 14.5 for s in o.segments)
