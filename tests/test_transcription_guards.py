@@ -144,3 +144,31 @@ def test_speech_no_decode_hears_becomes_a_gap(transcriber, tmp_path):
         assert all(11.0 <= g.start and g.end <= 16.5 for g in o.gaps)
         assert o.guards.get(GAP) == len(o.gaps)
     assert not any(s.guard == COVERAGE and 12.5 < s.start < 14.5 for s in o.segments)
+
+
+# -- gaps in the archive --------------------------------------------------------------------------
+
+
+def test_a_gap_heads_the_review_queue_stays_out_of_public_view_and_is_filled_in_by_an_edit(archive_copy):
+    from verhalen.access import public_segments
+    from verhalen.catalog import Segment
+    from verhalen.editing import TranscriptEditor, review_queue
+
+    with archive_copy.session() as s:
+        story = archive_copy.story(s, "pop-up-bazaar")
+        s.add(Segment(story_id=story.id, start=10.5, end=12.0, text="", guard=GAP, words=[]))
+        s.commit()
+        queue = review_queue(s)
+        assert queue[0][0].guard == GAP and queue[0][0].start == 10.5
+        assert all(x.guard != GAP for x in public_segments(story))
+        gap = queue[0][0]
+        TranscriptEditor(archive_copy, s, "pop-up-bazaar", "esseline").edit_text(gap.id, "Tot volgende week.", gap.version)
+        s.refresh(gap)
+        assert gap.guard is None and gap.text.strip() == "Tot volgende week."
+        assert gap in public_segments(story)
+        assert all(x.guard != GAP for x, _ in review_queue(s))
+    from verhalen import access
+    from verhalen.index import Visibility
+
+    everyone = Visibility(frozenset(access.ROLE_LEVELS["editor"]))
+    assert archive_copy.index.search("volgende week", everyone).total >= 1

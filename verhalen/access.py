@@ -20,6 +20,7 @@ from verhalen.index import Visibility
 from .catalog import ACCESS_LEVELS, Segment, Story
 from .lifecycle import FINISHED
 from .errors import NotFound, UsageError
+from .transcript_guards import GAP
 
 PUBLIC = frozenset({"public"})
 # What each kind of user may see. Editors see everything, including embargoed and unpublished work.
@@ -107,8 +108,14 @@ def visibility(levels: frozenset[str] = PUBLIC, today: dt.date | None = None) ->
 
 
 def public_segments(story: Story) -> list:
-    """The transcript as anyone outside the editors' workspace sees it: redacted passages left out."""
-    return [s for s in story.segments if not s.redacted]
+    """The transcript as anyone outside the editors' workspace sees it: redacted passages left out,
+    and gaps (speech no decode found words in, empty until an editor fills them in)."""
+    return [s for s in story.segments if shown(s)]
+
+
+def shown(segment) -> bool:
+    """The rule for one segment, for every reader outside the workspace: the index, exports, feeds."""
+    return not segment.redacted and segment.guard != GAP
 
 
 def public_segment_rows(session: Session, story: Story) -> list:
@@ -116,5 +123,6 @@ def public_segment_rows(session: Session, story: Story) -> list:
     for the viewer, which reads a 1-hour story's 450 segments on every uncached page."""
     cols = [Segment.id, Segment.start, Segment.end, Segment.text, Segment.speaker, Segment.words,
             Segment.avg_logprob, Segment.no_speech_prob, Segment.version]
-    return list(session.execute(select(*cols).where(Segment.story_id == story.id, Segment.redacted.is_(False))
+    return list(session.execute(select(*cols).where(Segment.story_id == story.id, Segment.redacted.is_(False),
+                                                    Segment.guard.is_distinct_from(GAP))
                                 .order_by(Segment.start)))

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from verhalen.index import SegmentDoc, StoryDoc, destroy
 
 from .catalog import PendingWork, Story
+from .access import shown
 from .lifecycle import finished
 
 try:
@@ -42,7 +43,7 @@ def story_doc(story: Story) -> StoryDoc:
         segments=tuple(
             SegmentDoc(s.id, s.start, s.end, s.text, s.language, s.speaker,
                        tuple((w[0], w[2]) for w in s.words or ()))
-            for s in story.segments if not s.redacted
+            for s in story.segments if shown(s)
         ),
     )
 

@@ -16,6 +16,7 @@ from verhalen import jobs as queue
 from verhalen.catalog import Segment, SegmentEdit, Story
 from verhalen.editing import TranscriptEditor, review_queue
 from verhalen.errors import Conflict, StaleVersion, VerhalenError
+from verhalen.transcript_guards import GAP
 
 from ..context import get_archive, get_huey
 from ..i18n import gettext as _
@@ -144,5 +145,5 @@ def review():
         titles = dict(s.execute(select(Story.id, Story.title)).all())
         slugs = dict(s.execute(select(Story.id, Story.slug)).all())
         items = [{"story": titles[seg.story_id], "slug": slugs[seg.story_id], "id": seg.id, "start": seg.start,
-                  "text": seg.text.strip(), "score": score} for seg, score in rows]
+                  "text": seg.text.strip(), "score": score, "gap": seg.guard == GAP} for seg, score in rows]
     return render_template("editor/review.html", items=items)

@@ -178,10 +178,11 @@ MESSAGES.update({
     "Opname toevoegen": "Add a recording",
     "Opnieuw proberen": "Retry",
     "Overal hernoemen": "Rename everywhere",
-    "Passages waar de computer het minst zeker van was, de twijfelachtigste eerst. Verbeter ze in de editor; "
-    "een verbeterde passage verdwijnt van deze lijst.":
-        "Passages the computer was least sure of, the most doubtful first. Correct them in the editor; "
-        "a corrected passage leaves this list.",
+    "Spraak waarin de computer geen tekst herkende komt eerst, daarna de passages waar hij het minst zeker "
+    "van was. Verbeter ze in de editor; een verbeterde passage verdwijnt van deze lijst.":
+        "Speech in which the computer recognised no text comes first, then the passages it was least sure of. "
+        "Correct them in the editor; a corrected passage leaves this list.",
+    "geen tekst herkend, {time}: luister en vul aan": "no text recognised, {time}: listen and fill it in",
     "Plaatsen (gescheiden door komma's)": "Places (separated by commas)",
     "Publiceren": "Publish",
     "Rol": "Role",
