@@ -13,7 +13,7 @@ from verhalen.archive import Archive
 from verhalen.exports import mmss
 from verhalen.settings import Settings
 
-from . import auth, browse, errors, feeds, i18n, media, page_cache, params, public, research_export, search
+from . import auth, browse, errors, feeds, files, i18n, page_cache, params, public, research_export, search
 from . import editor
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
@@ -28,7 +28,7 @@ def create_app(settings: Settings, archive: Archive | None = None, today: dt.dat
     params.init_app(app)  # URL converters and parameter bounds, before any rule is registered
     i18n.init_app(app)
 
-    for bp in (public.bp, browse.bp, search.bp, feeds.bp, media.bp, research_export.bp):
+    for bp in (public.bp, browse.bp, search.bp, feeds.bp, files.bp, research_export.bp):
         app.register_blueprint(bp)
     auth.init_app(app)  # secret key, cookie flags, Flask-Login, CSRF on every POST, login limit
     editor.init_app(app)  # the workspace under /editor/
@@ -60,7 +60,7 @@ def create_app(settings: Settings, archive: Archive | None = None, today: dt.dat
                 ticket.vouched = True
         elif not (g.get("public_content") or request.endpoint == "static"):
             # A signed-in user's view (or a response that will set the session cookie): no shared cache may
-            # keep it, and no browser should write it to disk. web/media.py sets g.public_content for files
+            # keep it, and no browser should write it to disk. web/files.py sets g.public_content for files
             # the public may see as well (they keep `public, max-age`).
             response.headers["Cache-Control"] = "private, no-store"
             response.headers.pop("Expires", None)
@@ -79,7 +79,7 @@ def create_app(settings: Settings, archive: Archive | None = None, today: dt.dat
     return app
 
 
-# Public endpoints whose anonymous responses web/page_cache.py may keep (never media or the workspace).
+# Public endpoints whose anonymous responses web/page_cache.py may keep (never web/files.py or the workspace).
 CACHED_ENDPOINTS = frozenset({
     "public.home", "public.story", "public.story_json", "search.search", "feeds.feed",
     "browse.person", "browse.series", "browse.themes", "browse.theme", "browse.places", "browse.place",

@@ -16,7 +16,7 @@ from verhalen.catalog import Series, Story
 
 from . import queries
 from .context import get_archive
-from .media import TRANSCRIPT
+from .files import TRANSCRIPT
 
 bp = Blueprint("feeds", __name__)
 
@@ -43,10 +43,10 @@ def _pubdate(story: Story) -> str:
 
 def _image_url(series: Series, stories: list[Story]) -> str | None:
     if series.artwork:
-        return url_for("media.artwork", slug=series.slug, width=640, ext="jpg", _external=True)
+        return url_for("files.artwork", slug=series.slug, width=640, ext="jpg", _external=True)
     for st in stories:
         if st.recording and st.recording.cover_art:
-            return url_for("media.story_cover", slug=st.slug, width=640, ext="jpg", _external=True)
+            return url_for("files.story_cover", slug=st.slug, width=640, ext="jpg", _external=True)
     return None
 
 
@@ -82,16 +82,16 @@ def build_feed(series: Series, stories: list[Story], listen_size) -> bytes:
         _sub(item, "guid", link, isPermaLink="true")
         _sub(item, "description", st.description or st.title)
         _sub(item, "pubDate", _pubdate(st))
-        _sub(item, "enclosure", url=url_for("media.listen", slug=st.slug, ext="mp3", _external=True),
+        _sub(item, "enclosure", url=url_for("files.listen", slug=st.slug, ext="mp3", _external=True),
              length=str(size), type="audio/mpeg")
         if st.recording:
             _sub(item, f"{{{ITUNES}}}duration", str(int(round(st.recording.duration))))
         _sub(item, f"{{{ITUNES}}}explicit", "false")
         if st.recording and st.recording.cover_art:
             _sub(item, f"{{{ITUNES}}}image",
-                 href=url_for("media.story_cover", slug=st.slug, width=640, ext="jpg", _external=True))
+                 href=url_for("files.story_cover", slug=st.slug, width=640, ext="jpg", _external=True))
         for fmt in ("vtt", "srt", "json"):
-            attrs = {"url": url_for("media.transcript", slug=st.slug, fmt=fmt, _external=True),
+            attrs = {"url": url_for("files.transcript", slug=st.slug, fmt=fmt, _external=True),
                      "type": TRANSCRIPT[fmt]}
             if st.language:
                 attrs["language"] = st.language
@@ -99,14 +99,14 @@ def build_feed(series: Series, stories: list[Story], listen_size) -> bytes:
                 attrs["rel"] = "captions"
             _sub(item, f"{{{PODCAST}}}transcript", **attrs)
         if st.chapters:
-            _sub(item, f"{{{PODCAST}}}chapters", url=url_for("media.chapters", slug=st.slug, _external=True),
+            _sub(item, f"{{{PODCAST}}}chapters", url=url_for("files.chapters", slug=st.slug, _external=True),
                  type="application/json+chapters")
         for credit in st.credits:
             p = credit.person
             attrs = {"role": PODCAST_ROLES.get(credit.role, "guest"),
                      "href": url_for("browse.person", slug=p.slug, _external=True)}
             if p.portrait:
-                attrs["img"] = url_for("media.portrait", slug=p.slug, width=320, ext="jpg", _external=True)
+                attrs["img"] = url_for("files.portrait", slug=p.slug, width=320, ext="jpg", _external=True)
             _sub(item, f"{{{PODCAST}}}person", p.name, **attrs)
     ET.indent(rss)
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True)

@@ -66,9 +66,9 @@ def story_json(slug: str):
     with get_archive().session() as s:
         st = queries.story(s, slug)
         body = story_meta(st)
-        body["transcripts"] = {fmt: url_for("media.transcript", slug=st.slug, fmt=fmt, _external=True)
+        body["transcripts"] = {fmt: url_for("files.transcript", slug=st.slug, fmt=fmt, _external=True)
                                for fmt in ("vtt", "srt", "txt", "json")}
-        body["audio"] = url_for("media.listen", slug=st.slug, ext="mp3", _external=True)
+        body["audio"] = url_for("files.listen", slug=st.slug, ext="mp3", _external=True)
         response = jsonify(body)
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response

@@ -1,4 +1,6 @@
-"""Listening copies (HTTP Range, ETag, Last-Modified), transcripts (CORS) and images (EXIF-free derivatives)."""
+"""The archive's files over HTTP, behind the access rule: listening copies (HTTP Range, ETag, Last-Modified),
+transcripts and chapters (CORS), and images (EXIF-free derivatives). The pages are elsewhere; the media room
+(probing, converting) is verhalen.media."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from . import queries
 from .context import get_archive
 from .i18n import gettext as _
 
-bp = Blueprint("media", __name__)
+bp = Blueprint("files", __name__)
 
 AUDIO = {"mp3": "audio/mpeg", "opus": "audio/ogg; codecs=opus"}
 TRANSCRIPT = {"vtt": "text/vtt", "srt": "application/x-subrip", "txt": "text/plain", "json": "application/json"}
