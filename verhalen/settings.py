@@ -113,9 +113,26 @@ class Settings:
     def portraits_dir(self) -> Path:
         return self.home / "portraits"
 
+    def portrait_file(self, slug: str, suffix: str) -> Path:
+        """Where a person's portrait is kept as given (never served as is: see image_cache)."""
+        return self.portraits_dir / _picture_name(slug, suffix)
+
+    def artwork_file(self, slug: str, suffix: str) -> Path:
+        """Where a series' artwork is kept as given (never served as is: see image_cache)."""
+        return self.artwork_dir / _picture_name(slug, suffix)
+
+    def image_cache(self, owner: str, owner_id: int) -> Path:
+        """The served sizes of one picture; `owner` is cover (a story's), person or series. The CLI builds
+        them when a picture is attached, the web when one is first asked for: both must find the same folder."""
+        return self.images_dir / f"{owner}-{owner_id}"
+
     def in_home(self, relative: str) -> Path:
         """A file the catalog names relative to the home (cover art, portraits, artwork, consent forms)."""
         return self.home / relative
+
+    def home_relative(self, path: Path) -> str:
+        """How the catalog names a file in the home: the inverse of in_home (the home may move)."""
+        return str(path.relative_to(self.home))
 
     @property
     def index_dir(self) -> Path:
@@ -135,6 +152,11 @@ class Settings:
 
 
 FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _picture_name(slug: str, suffix: str) -> str:
+    # One file per owner: a new picture replaces the old one of the same kind.
+    return f"{slug}{suffix.lower() or '.img'}"
 
 
 def _coerce(name: str, value: Any) -> Any:

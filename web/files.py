@@ -115,14 +115,14 @@ def derivative(source: Path, cache: Path, width: int, ext: str) -> Path:
     return target
 
 
-def _image(source_rel: str | None, cache_name: str, width: int, ext: str, *, public: bool) -> Response:
+def _image(source_rel: str | None, owner: str, owner_id: int, width: int, ext: str, *, public: bool) -> Response:
     archive = get_archive()
     if not source_rel:
         raise NotFound("no image")
     source = archive.settings.in_home(source_rel)
     if not source.is_file():
         raise NotFound("no image")
-    path = derivative(source, archive.settings.derived_dir / "images" / cache_name, width, ext)
+    path = derivative(source, archive.settings.image_cache(owner, owner_id), width, ext)
     return _send(path, images.mime_type(ext), public=public)
 
 
@@ -130,9 +130,9 @@ def _image(source_rel: str | None, cache_name: str, width: int, ext: str, *, pub
 def story_cover(slug: str, width: int, ext: str):
     with get_archive().session() as s:
         st = queries.story(s, slug)
-        source, name = (st.recording.cover_art if st.recording else None), f"cover-{st.id}"
+        source, owner_id = (st.recording.cover_art if st.recording else None), st.id
         public = access.visible(st, access.PUBLIC, g.today)
-    return _image(source, name, width, ext, public=public)
+    return _image(source, "cover", owner_id, width, ext, public=public)
 
 
 @bp.route("/beeld/persoon/<slug>/<int:width>.<any(webp, jpg):ext>")
@@ -140,9 +140,9 @@ def portrait(slug: str, width: int, ext: str):
     with get_archive().session() as s:
         p = queries.by_slug(s, Person, slug)
         queries.require_any(queries.person_stories(s, p))
-        source, name = p.portrait, f"person-{p.id}"
+        source, owner_id = p.portrait, p.id
         public = public_may_see_any(s, Story.credits.any(Credit.person_id == p.id))
-    return _image(source, name, width, ext, public=public)
+    return _image(source, "person", owner_id, width, ext, public=public)
 
 
 @bp.route("/beeld/serie/<slug>/<int:width>.<any(webp, jpg):ext>")
@@ -150,6 +150,6 @@ def artwork(slug: str, width: int, ext: str):
     with get_archive().session() as s:
         se = queries.by_slug(s, Series, slug)
         queries.require_any(queries.series_stories(s, se))
-        source, name = se.artwork, f"series-{se.id}"
+        source, owner_id = se.artwork, se.id
         public = public_may_see_any(s, Story.series_id == se.id)
-    return _image(source, name, width, ext, public=public)
+    return _image(source, "series", owner_id, width, ext, public=public)

@@ -14,25 +14,15 @@ from .. import catalog
 from .context import Ctx
 
 
-def _copy_original(src: Path, home: Path, folder: Path, slug: str) -> str:
-    """Keep the uploaded picture (never served as is) and return its path relative to the home."""
-    target = folder / f"{slug}{src.suffix.lower() or '.img'}"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(src, target)
-    return str(target.relative_to(home))
-
-
-def _check_image(src: Path, images_dir: Path, cache: str) -> None:
-    """Validate the picture and build its served derivatives now (raises UnsupportedMedia)."""
+def _attach_picture(archive, src: Path, cache: Path, kept: Path) -> str:
+    """Validate a portrait or artwork and build its served sizes in `cache` now (raises UnsupportedMedia, so a
+    bad file is refused before anything is kept); keep the original as `kept`; return how the catalog names it."""
     from verhalen.media.images import make_derivatives
 
-    make_derivatives(src, images_dir / cache, name=src.name)
-
-
-def _attach_picture(archive, src: Path, cache: str, folder: Path, slug: str) -> str:
-    """Validate a portrait or artwork, build its derivatives, keep the original; return its home-relative path."""
-    _check_image(src, archive.settings.images_dir, cache)
-    return _copy_original(src, archive.settings.home, folder, slug)
+    make_derivatives(src, cache, name=src.name)
+    kept.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, kept)
+    return archive.settings.home_relative(kept)
 
 
 @click.group()
@@ -51,7 +41,8 @@ def person_add(c: Ctx, name, portrait, bio) -> None:
     with archive.session() as s:
         p = catalog.get_or_create(s, catalog.Person, name)
         if portrait:
-            p.portrait = _attach_picture(archive, portrait, f"person-{p.id}", archive.settings.portraits_dir, p.slug)
+            p.portrait = _attach_picture(archive, portrait, archive.settings.image_cache("person", p.id),
+                                         archive.settings.portrait_file(p.slug, portrait.suffix))
         if bio is not None:
             p.bio = bio
         s.commit()
@@ -74,7 +65,8 @@ def series_set(c: Ctx, name, description, artwork) -> None:
     with archive.session() as s:
         se = catalog.get_or_create(s, catalog.Series, name)
         if artwork:
-            se.artwork = _attach_picture(archive, artwork, f"series-{se.id}", archive.settings.artwork_dir, se.slug)
+            se.artwork = _attach_picture(archive, artwork, archive.settings.image_cache("series", se.id),
+                                         archive.settings.artwork_file(se.slug, artwork.suffix))
         if description is not None:
             se.description = description
         s.commit()

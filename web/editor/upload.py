@@ -169,7 +169,7 @@ def save_consent(settings, story_slug: str, upload) -> str | None:
     name = secure_filename(upload.filename) or "toestemming"
     target = folder / f"{story_slug}-{secrets.token_hex(4)}-{name}"
     upload.save(target)
-    return str(target.relative_to(settings.home))
+    return settings.home_relative(target)
 
 
 def _form_page(errors=None, form=None, status=200):
