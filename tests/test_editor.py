@@ -353,6 +353,27 @@ def test_consent_notes_and_file_can_be_changed_later(workspace, editor_client):
     assert path.parent == workspace.archive.settings.home / "consent" and path.read_bytes() == b"scan"
 
 
+def test_consent_notes_over_the_limit_are_refused_in_the_readers_language(make_app, workspace, request):
+    """One limit (max_text_chars, verhalen.story_edits): the workspace words it, the core refuses it in English."""
+    from verhalen import story_edits
+    from verhalen.archive import Archive
+    from verhalen.errors import UsageError
+
+    archive = Archive(workspace.archive.settings.replace(max_text_chars=10))  # the archive's own settings decide
+    request.addfinalizer(archive.close)
+    c = make_app(archive).test_client()
+    login(c, "esseline")
+    page = c.get("/editor/story/het-koor").get_data(as_text=True)
+    for lang, words in (("nl", "hoogstens 10 tekens"), ("en", "at most 10 characters")):
+        r = c.post(f"/editor/story/het-koor/consent?lang={lang}", content_type="multipart/form-data", data={
+            "csrf_token": csrf_of(page), "consent_notes": "x" * 11, "meta_version": meta_version_of(page),
+            "consent_file": (io.BytesIO(b"scan"), "scan.pdf")})
+        assert r.status_code == 400 and words in r.get_data(as_text=True), lang
+    assert not archive.settings.consent_dir.exists() or not any(archive.settings.consent_dir.iterdir())
+    with archive.session() as s, pytest.raises(UsageError, match="consent notes have at most 10 characters"):
+        story_edits.set_consent(archive, s, archive.story(s, "het-koor"), "x" * 11, None, None)
+
+
 def test_admin_adds_and_disables_users(workspace):
     admin = workspace.test_client()
     login(admin, "beheer")

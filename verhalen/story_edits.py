@@ -50,10 +50,17 @@ def set_access(archive, session: Session, story: Story, level: str, embargo_unti
     return _save(archive, session, story, version, values, hides=level != "public")
 
 
+def consent_notes_problem(settings, notes: str) -> int | None:
+    """The most characters consent notes may have (the max_text_chars setting) when `notes` has more, else None.
+    Callers word it for their reader: set_consent in English, the workspace in Dutch and English."""
+    limit = settings.max_text_chars
+    return limit if len(notes) > limit else None
+
+
 def set_consent(archive, session: Session, story: Story, notes: str, consent_file: str | None,
                 version: int | None) -> Story:
-    limit = archive.settings.max_text_chars
-    if len(notes) > limit:
+    limit = consent_notes_problem(archive.settings, notes)
+    if limit is not None:
         raise UsageError(f"consent notes have at most {limit:,} characters ({len(notes):,} given)")
     values: dict[str, Any] = {"consent_notes": notes}
     if consent_file:

@@ -105,8 +105,9 @@ def set_access(slug: str):
 def consent(slug: str):
     archive = get_archive()
     notes = (request.form.get("consent_notes") or "").strip()
-    if len(notes) > archive.settings.max_text_chars:
-        raise UsageError(_("De toelichting is te lang: hoogstens {n} tekens.", n=archive.settings.max_text_chars))
+    limit = story_edits.consent_notes_problem(archive.settings, notes)
+    if limit is not None:  # before the consent file is saved: a refused form leaves nothing behind
+        raise UsageError(_("De toelichting is te lang: hoogstens {n} tekens.", n=limit))
     version = _version()
     with archive.session() as s:
         st = archive.story(s, slug)
