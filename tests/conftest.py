@@ -70,8 +70,10 @@ def copy_data(tmp_path):
 def make_app():
     """A factory for the Flask app over an archive: `make_app(archive, today=None, **settings)`.
 
-    `today` pins the date (embargo tests); keyword settings replace the archive's own for this app only
-    (`Settings.replace`, which skips None). The app carries its archive as `app.archive` for the tests.
+    `today` pins the date (embargo tests); keyword settings replace the archive's own in the app's config only
+    (`Settings.replace`, which skips None): what the web reads from there (cookies, sessions, the login limits,
+    the upload limit), not what the archive reads from its own settings. The app carries its archive as
+    `app.archive` for the tests.
     """
     from verhalen.web import create_app
 
