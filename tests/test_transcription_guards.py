@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from verhalen import keywords, settings as settings_mod
-from verhalen.transcript_guards import (COVERAGE, ECHO, GAP, Span, Word, covered_share, has_loop, is_echo,
+from verhalen.transcript_guards import (COVERAGE, ECHO, GAP, SegmentText, Span, Word, covered_share, has_loop, is_echo,
                                         repeats_neighbours, uncovered, vocabulary_positions)
 from verhalen.transcription import Transcriber
 
@@ -41,13 +41,25 @@ def test_sentences_that_name_the_vocabulary_are_speech(text):
     assert not is_echo(text, VOCABULARY)
 
 
-def test_a_loop_is_three_times_a_sentence_said_twice_is_speech():
-    assert not has_loop(["Elke dinsdag, elke dinsdag."])
-    assert not has_loop([" Luisteren is het belangrijkste.", " Luisteren is het belangrijkste."])
-    assert not has_loop(["heel heel heel mooi"])  # one word: collapse_repeats handles it inside the segment
+def _segs(*texts_and_times):
+    return [SegmentText(a, b, text, -0.3, 0.1) for text, a, b in texts_and_times]
+
+
+def test_a_loop_is_three_rounds_the_decoder_made_a_sentence_said_twice_is_speech():
+    assert not has_loop(_segs(("Elke dinsdag, elke dinsdag.", 0, 3)))
+    assert not has_loop(_segs((" Luisteren is het belangrijkste.", 0, 2), (" Luisteren is het belangrijkste.", 2.5, 4.5)))
+    assert not has_loop(_segs(("heel heel heel mooi", 0, 2)))  # one word: collapse_repeats handles it
     looping = " Je zit ook in het wijkpanel, toch? Ja, de oudere leden leren het aan de jonge leden."
-    assert has_loop([looping * 3])                        # one 30-s segment going round, no break between
-    assert has_loop([" Zeg het maar.", " Zeg het maar.", " Zeg het maar."])
+    assert has_loop(_segs((looping * 3, 70, 104)))  # measured: one 35-s segment going round
+    squeezed = (" Zeg het maar.", 1.0, 1.2)
+    assert has_loop(_segs((" Zeg het maar.", 0, 1), squeezed, (" Zeg het maar.", 1.2, 1.4)))
+
+
+def test_a_sentence_said_three_times_in_its_own_time_is_speech():
+    said = _segs((" Zeg het maar.", 0, 1.2), (" Zeg het maar.", 2.0, 3.1), (" Zeg het maar.", 4.0, 5.0))
+    assert not has_loop(said)
+    overlapping = _segs((" Zeg het maar.", 0, 1.2), (" Zeg het maar.", 0.5, 1.6), (" Zeg het maar.", 4.0, 5.0))
+    assert has_loop(overlapping)
 
 
 def test_uncovered_speech_is_what_no_word_reaches():
@@ -111,7 +123,7 @@ def test_no_segment_echoes_the_vocabulary(interview):
 
 
 def test_no_loop_is_left(interview):
-    assert not has_loop(s.text for s in interview.segments)
+    assert not has_loop(interview.segments)
 
 
 def test_every_turn_has_words_or_a_gap(interview):
@@ -172,3 +184,20 @@ def test_a_gap_heads_the_review_queue_stays_out_of_public_view_and_is_filled_in_
 
     everyone = Visibility(frozenset(access.ROLE_LEVELS["editor"]))
     assert archive_copy.index.search("volgende week", everyone).total >= 1
+
+
+def test_a_repetition_really_said_is_kept(transcriber, tmp_path):
+    """One sentence said three times with pauses, inside one chunk. Batched decoding writes the three as
+    one untimed segment (measured), which reads as a loop: the chunk is decoded again piece by piece,
+    and each round comes back as its own segment at its own time, so all three stay. (The whole chunk
+    decoded sequentially would lose one: its compression check reads three equal sentences as a loop.)"""
+    src = DATA / "en_market.wav"
+    once = "atrim=5.6:9.9,asetpts=PTS-STARTPTS"
+    out = ffmpeg_make(tmp_path / "thrice.wav", "-i", str(src), "-filter_complex",
+                      f"[0:a]{once},apad=pad_dur=1.5,asplit=3[a][b][c];[a][b][c]concat=n=3:v=0:a=1",
+                      "-ac", "1", "-ar", "16000")
+    o = transcriber.transcribe(out, "en", None)
+    said = [s for s in o.segments if "came back the next week" in s.text.lower()]
+    assert len(said) == 3, [s.text for s in o.segments]
+    assert o.guards.get("loop") == 1 and all(s.guard == "loop" for s in said)
+    assert said[0].end <= said[1].start and said[1].end <= said[2].start

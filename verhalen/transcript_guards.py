@@ -119,17 +119,48 @@ def is_echo(text: str, vocabulary: dict[str, int]) -> bool:
 # -- loops -----------------------------------------------------------------------------------
 
 
-def has_loop(texts: Iterable[str], min_repeats: int = 3, min_words: int = 3, max_words: int = 30) -> bool:
-    """True when the same run of `min_words`..`max_words` words comes `min_repeats`+ times in a row:
-    a sentence said three times, or a stretch of words the decoder went round in (with or without
-    punctuation between the rounds). Twice is speech: "elke dinsdag, elke dinsdag"."""
-    toks = [t for text in texts for t in tokens(text)]
+def has_loop(segments: Iterable[SegmentText], min_repeats: int = 3, min_words: int = 3, max_words: int = 30) -> bool:
+    """True when the decoder went round: the same run of `min_words`..`max_words` words `min_repeats`+
+    times in a row (with or without punctuation between the rounds), unless it reads as said.
+
+    Said means each round is its own segment(s), with its own timestamps, at a pace people speak,
+    one after the other: a refrain, a question read back. The decoder's loops come without that
+    (one long segment going round, or rounds squeezed or overlapping). Twice is always speech.
+    """
+    segments = list(segments)
+    toks: list[str] = []
+    owner: list[int] = []  # which segment each word is in
+    for k, seg in enumerate(segments):
+        for t in tokens(seg.text):
+            toks.append(t)
+            owner.append(k)
     for i in range(len(toks)):
         for n in range(min_words, min(max_words, (len(toks) - i) // min_repeats) + 1):
             unit = toks[i:i + n]
-            if all(toks[i + k * n: i + (k + 1) * n] == unit for k in range(1, min_repeats)):
+            reps = 1
+            while toks[i + reps * n: i + (reps + 1) * n] == unit:
+                reps += 1
+            if reps >= min_repeats and not _said(segments, owner, i, n, reps):
                 return True
     return False
+
+
+def _said(segments: list[SegmentText], owner: list[int], i: int, n: int, reps: int) -> bool:
+    """Whether the `reps` rounds of `n` words from word `i` are each whole segments at a speaking pace."""
+    last_end = None
+    for k in range(reps):
+        first, last = owner[i + k * n], owner[i + (k + 1) * n - 1]
+        starts_segment = i + k * n == 0 or owner[i + k * n - 1] != first
+        ends_segment = i + (k + 1) * n == len(owner) or owner[i + (k + 1) * n] != last
+        if not (starts_segment and ends_segment):
+            return False
+        start, end = segments[first].start, segments[last].end
+        if end - start < 0.3 or n / (end - start) > MAX_WORDS_PER_SECOND:
+            return False
+        if last_end is not None and start < last_end - 0.1:
+            return False
+        last_end = end
+    return True
 
 
 def collapse_repeats(words: list[Word], min_repeats: int = 3, max_n: int = 8) -> tuple[list[Word], int]:

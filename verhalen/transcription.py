@@ -8,8 +8,9 @@ reporting progress as it goes:
    decoding needs anyway, so detection costs one decoder step per chunk
    (verhalen.language_plan decides what to trust).
 2. The guards of verhalen.transcript_guards read each chunk's text: a chunk that echoed the
-   vocabulary is decoded again without it; one that looped is decoded again sequentially,
-   with temperature fallback.
+   vocabulary, or whose words reach too little of its speech, is decoded again without it; one
+   that looped is decoded again piece by piece (cut at its pauses), sequentially with temperature
+   fallback where a piece still loops.
 3. Every voiced second that still has no word is decoded again on its own (with and without
    the vocabulary); what stays silent becomes a gap an editor can listen to and fill in.
 """
@@ -224,9 +225,10 @@ class Transcriber:
 
     @staticmethod
     def _text(seg, language: str, guard: str | None) -> SegmentText:
-        words = tuple(Word(round(w.start, 3), round(w.end, 3), w.word, round(w.probability, 4)) for w in (seg.words or []))
-        return SegmentText(round(seg.start, 3), round(seg.end, 3), seg.text, seg.avg_logprob, seg.no_speech_prob,
-                           words, language, guard)
+        words = tuple(Word(round(float(w.start), 3), round(float(w.end), 3), w.word, round(float(w.probability), 4))
+                      for w in (seg.words or []))
+        return SegmentText(round(float(seg.start), 3), round(float(seg.end), 3), seg.text, float(seg.avg_logprob),
+                           float(seg.no_speech_prob), words, language, guard)
 
     def _batched(self, audio, chunks: list[Chunk], language: str, prompt: str | None,
                  choose: Callable[[int, str, float], str] | None = None, guard: str | None = None,
@@ -388,7 +390,7 @@ class Transcriber:
                     languages, prompt, None)
 
         # 2. The guards, chunk by chunk: echo and thin coverage are decoded again without the vocabulary
-        # (batched, cheap); what still loops is decoded again sequentially, with temperature fallback.
+        # (batched, cheap); what still loops is decoded again piece by piece.
         vocabulary = vocabulary_positions(hotwords)
         speech = [Span(a / RATE, b / RATE) for a, b in pieces] if self.options.vad else []
         echoed = [i for i, segs in enumerate(decoded) if prompt and any(is_echo(x.text, vocabulary) for x in segs)]
@@ -403,11 +405,9 @@ class Transcriber:
                     decoded[i] = before[i]
             guards[COVERAGE] += sum(decoded[i] is not before[i] for i in thin)
         unprompted = set(echoed) | {i for i in thin if decoded[i] and decoded[i][0].guard == COVERAGE}
-        looped = [i for i, segs in enumerate(decoded) if has_loop(x.text for x in segs)]
-        for group in ([i for i in looped if i not in unprompted], [i for i in looped if i in unprompted]):
-            guards[LOOP] += self._again(audio, chunks, decoded, group, languages,
-                                        None if group and group[0] in unprompted else prompt, LOOP,
-                                        sequential=True, temperatures=SECOND_LOOK_TEMPERATURES)
+        for i in (i for i, segs in enumerate(decoded) if has_loop(segs)):
+            decoded[i] = self._unloop(audio, chunks[i], languages[i], None if i in unprompted else prompt)
+            guards[LOOP] += 1
 
         segments: list[SegmentText] = []
         dropped = 0
@@ -441,6 +441,20 @@ class Transcriber:
         return Outcome(decision, detected, prob, segments, dropped, duration, time.perf_counter() - started,
                        model=self.model_dir.name, options=asdict(self.options), hotwords=hotwords, gaps=gaps,
                        guards={k: v for k, v in guards.items() if v}, speech=speech)
+
+    def _unloop(self, audio, chunk: Chunk, language: str, prompt: str | None) -> list[SegmentText]:
+        """A chunk that looped, decoded again piece by piece (voice activity cuts it at pauses), so no
+        round can run past a pause; a piece that still loops is decoded sequentially, with fallback.
+
+        Not the whole chunk sequentially: its compression check reads a sentence really said three
+        times as a loop and drops one (measured)."""
+        parts = [Chunk((p,)) for p in chunk.pieces]
+        decoded, _, _ = self._decode(audio, parts, [language] * len(parts), prompt, guard=LOOP)
+        for j, segs in enumerate(decoded):
+            if has_loop(segs):
+                decoded[j] = self._sequential(audio, [parts[j]], [language], prompt, guard=LOOP,
+                                              temperatures=SECOND_LOOK_TEMPERATURES)[0][0]
+        return [x for segs in decoded for x in segs]
 
     def _again(self, audio, chunks: list[Chunk], decoded: list[list[SegmentText]], which: list[int],
                languages: list[str], prompt: str | None, guard: str | None, **kw) -> int:
