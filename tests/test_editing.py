@@ -126,3 +126,32 @@ def test_a_corrected_word_no_longer_finds_the_story(editable):
         assert "perfume" not in [t.name for t in ed.story.themes("auto")]
     assert editable.index.search("perfume", EVERYONE).total == 0
     assert editable.index.search("zeeppoeder", EVERYONE).total == 1
+
+
+def test_retranscribe_keeps_corrections_unless_told_and_redactions_always(editable, model_dir):
+    """A new transcript replaces every segment: a person's corrections only when asked (--discard-edits),
+    and a passage an editor redacted stays hidden in the new transcript too."""
+    from helpers import run_cli
+
+    home = editable.settings.home
+    with editable.session() as s:
+        first, second = [(x.id, x.version, x.start, x.end) for x in editable.story(s, "het-koor").segments[:2]]
+        ed = TranscriptEditor(editable, s, "het-koor", "esseline")
+        ed.edit_text(first[0], "Dat koor begon met een paar vrouwen uit de straat.", first[1])
+        ed.redact([second[0]], versions={second[0]: second[1]})
+        hidden = second[2:]
+    r = run_cli("retranscribe", "het-koor", home=home, model_dir=model_dir)
+    assert r.returncode == 2 and "--discard-edits" in r.stderr, r.stderr
+    with editable.session() as s:
+        assert "paar vrouwen uit de straat" in editable.story(s, "het-koor").segments[0].text
+
+    r = run_cli("retranscribe", "--discard-edits", "het-koor", home=home, model_dir=model_dir)
+    assert r.returncode == 0, r.stderr
+    with editable.session() as s:
+        story = editable.story(s, "het-koor")
+        over = [x for x in story.segments if x.start < hidden[1] and hidden[0] < x.end]
+        assert over and all(x.redacted for x in over)
+        shown_words = {w.strip(".,?!").lower() for x in story.segments if not x.redacted for w in x.text.split()}
+        secret = [w.strip(".,?!").lower() for x in over for w in x.text.split()]
+    secret = [w for w in secret if len(w) > 3 and w not in shown_words]
+    assert secret and all(editable.index.search(w, EVERYONE).total == 0 for w in secret)

@@ -155,9 +155,15 @@ def reindex(c: Ctx) -> None:
 @click.argument("slugs", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every story.")
 @click.option("--language", help="Transcribe in this language instead of detecting.")
+@click.option("--discard-edits", is_flag=True,
+              help="Also stories whose transcript a person corrected: their corrections are replaced.")
 @click.pass_obj
-def retranscribe(c: Ctx, slugs, all_, language) -> None:
-    """Transcribe stories again (e.g. with another --model or --language), then retag and reindex them."""
+def retranscribe(c: Ctx, slugs, all_, language, discard_edits) -> None:
+    """Transcribe stories again (e.g. with another --model or --language), then retag and reindex them.
+
+    A story whose transcript a person corrected (an edit, split, merge, speaker) is skipped unless
+    --discard-edits: a new transcript replaces every segment. Redacted passages stay hidden either way.
+    """
     from ..pipeline import run
 
     archive = c.archive(create=False)
@@ -168,6 +174,16 @@ def retranscribe(c: Ctx, slugs, all_, language) -> None:
             ids = [archive.story(s, slug).id for slug in slugs]
         else:
             raise UsageError("name one or more stories, or pass --all")
+        corrected = set(s.scalars(select(catalog.SegmentEdit.story_id).where(
+            catalog.SegmentEdit.story_id.in_(ids), catalog.SegmentEdit.reverted.is_(False),
+            catalog.SegmentEdit.action.not_in(("redact", "unredact")))))
+        if corrected and not discard_edits:
+            names = [s.get(catalog.Story, sid).slug for sid in ids if sid in corrected]
+            if not all_:
+                raise UsageError(f"a person corrected the transcript of {', '.join(names)}; a new transcript "
+                                 "would replace those corrections: pass --discard-edits to do it anyway")
+            click.echo(f"skipped (corrected by a person; --discard-edits to include): {', '.join(names)}", err=True)
+            ids = [sid for sid in ids if sid not in corrected]
         for sid in ids:
             st = s.get(catalog.Story, sid)
             if language:
