@@ -201,3 +201,17 @@ def test_a_repetition_really_said_is_kept(transcriber, tmp_path):
     assert len(said) == 3, [s.text for s in o.segments]
     assert o.guards.get("loop") == 1 and all(s.guard == "loop" for s in said)
     assert said[0].end <= said[1].start and said[1].end <= said[2].start
+
+
+def test_a_long_untimed_segment_is_cut_where_sentences_end_and_speakers_pause():
+    from verhalen.transcript_guards import split_long
+
+    words = [Word(137.5, 138.0, " Als", 0.9), Word(138.0, 141.7, " ik over straat loop.", 0.9),
+             Word(144.9, 147.1, " Heb je nog een wens", 0.9), Word(148.3, 151.0, " Ik hoop", 0.9),
+             Word(151.5, 159.5, " dat het koor blijft.", 0.9)]
+    seg = SegmentText(137.5, 159.5, "".join(w.word for w in words), -0.6, 0.1, tuple(words), "nl")
+    parts = split_long(seg)
+    assert [(p.start, p.end) for p in parts] == [(137.5, 141.7), (144.9, 147.1), (148.3, 159.5)]
+    assert "".join(p.text for p in parts) == seg.text
+    short = SegmentText(0, 5, " Ja. Nee.", 0, 0, (Word(0, 1, " Ja.", 1), Word(4, 5, " Nee.", 1)))
+    assert split_long(short) == [short]

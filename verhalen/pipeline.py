@@ -273,9 +273,9 @@ def _register(archive: Archive, path: Path, info, sha: str, meta: StoryMeta, sto
     cover = None
     if info.cover:
         data, mime = info.cover
-        cover_path = archive.settings.covers_dir / f"{sha}{'.png' if mime == 'image/png' else '.jpg'}"
+        cover_path = archive.settings.cover_file(sha, mime)
         originals.atomic_write_bytes(cover_path, data)
-        cover = str(cover_path.relative_to(archive.settings.home))
+        cover = archive.settings.home_relative(cover_path)
     for attempt in range(5):
         with archive.session() as session:
             story = Story(

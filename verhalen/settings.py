@@ -121,6 +121,10 @@ class Settings:
         """Where a series' artwork is kept as given (never served as is: see image_cache)."""
         return self.artwork_dir / _picture_name(slug, suffix)
 
+    def cover_file(self, sha256: str, mime: str) -> Path:
+        """Where cover art found in an original's tags is kept, named by the original's hash."""
+        return self.covers_dir / f"{sha256}{'.png' if mime == 'image/png' else '.jpg'}"
+
     def image_cache(self, owner: str, owner_id: int) -> Path:
         """The served sizes of one picture; `owner` is cover (a story's), person or series. The CLI builds
         them when a picture is attached, the web when one is first asked for: both must find the same folder."""

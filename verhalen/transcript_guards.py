@@ -224,6 +224,35 @@ def repeats_previous(seg: SegmentText, kept: list[SegmentText]) -> bool:
             or (seg.avg_logprob is not None and seg.avg_logprob < -1.0))
 
 
+# -- long segments ------------------------------------------------------------------------------
+
+LONG_SEGMENT_SECONDS = 12.0  # a reader cites and jumps by segment: longer ones are split where a sentence ends
+TURN_PAUSE_SECONDS = 1.0     # a pause this long between two words is where one speaker stops
+
+
+def split_long(seg: SegmentText, max_seconds: float = LONG_SEGMENT_SECONDS,
+               pause: float = TURN_PAUSE_SECONDS) -> list[SegmentText]:
+    """A segment longer than `max_seconds`, cut after each sentence end and at each long pause.
+
+    With a prompt, batched decoding often writes a whole 30-s chunk as one segment without
+    timestamps (measured); its words still have times, so the cuts fall where the speech does.
+    """
+    words = list(seg.words)
+    if seg.end - seg.start <= max_seconds or len(words) < 2:
+        return [seg]
+    parts, current = [], [words[0]]
+    for prev, w in zip(words, words[1:]):
+        if prev.word.rstrip().endswith((".", "?", "!", "…")) or w.start - prev.end >= pause:
+            parts.append(current)
+            current = []
+        current.append(w)
+    parts.append(current)
+    if len(parts) == 1:
+        return [seg]
+    return [replace(seg, start=p[0].start, end=p[-1].end, text="".join(w.word for w in p), words=tuple(p))
+            for p in parts]
+
+
 # -- dropped speech ---------------------------------------------------------------------------
 
 

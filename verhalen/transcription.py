@@ -34,7 +34,7 @@ from .errors import ModelError  # noqa: E402
 from .language_plan import LanguageDecision, Window, is_sure, plan_languages, window_languages  # noqa: E402
 from .settings import Settings  # noqa: E402
 from .transcript_guards import (COVERAGE, ECHO, GAP, LOOP, WORD_SLACK_SECONDS, SegmentText, Span, Word,  # noqa: E402
-                                clean_segment, covered_share, has_loop, is_echo, repeats_neighbours, repeats_previous, uncovered,
+                                clean_segment, covered_share, has_loop, is_echo, repeats_neighbours, repeats_previous, split_long, uncovered,
                                 vocabulary_positions, words_inside)
 
 SAMPLING_SEED = 1234
@@ -415,9 +415,9 @@ class Transcriber:
             cleaned = clean_segment(seg)
             if cleaned is None or not cleaned.text.strip() or repeats_previous(cleaned, segments):
                 dropped += 1
-            else:
-                dropped += len(cleaned.words) < len(seg.words)
-                segments.append(cleaned)
+                continue
+            dropped += len(cleaned.words) < len(seg.words)
+            segments.extend(split_long(cleaned))
 
         # 3. Voiced stretches without a word.
         gaps: list[Span] = []
