@@ -215,3 +215,28 @@ def test_a_long_untimed_segment_is_cut_where_sentences_end_and_speakers_pause():
     assert "".join(p.text for p in parts) == seg.text
     short = SegmentText(0, 5, " Ja. Nee.", 0, 0, (Word(0, 1, " Ja.", 1), Word(4, 5, " Nee.", 1)))
     assert split_long(short) == [short]
+
+
+def test_an_editor_sees_a_gap_and_fills_it_in_from_the_browser(workspace, editor_client):
+    from helpers import csrf_of
+    from verhalen.catalog import Segment
+
+    archive = workspace.archive
+    with archive.session() as s:
+        story = archive.story(s, "pop-up-bazaar")
+        gap = Segment(story_id=story.id, start=10.5, end=12.0, text="", guard=GAP, words=[])
+        s.add(gap)
+        s.commit()
+        gap_id, version = gap.id, gap.version
+    review = editor_client.get("/editor/review").get_data(as_text=True)
+    assert "geen tekst herkend, 00:10" in review
+    page = editor_client.get("/editor/story/pop-up-bazaar").get_data(as_text=True)
+    assert "geen tekst herkend: luister en vul aan" in page and 'placeholder="Wat wordt hier gezegd?"' in page
+    assert "geen tekst herkend" not in editor_client.get("/story/pop-up-bazaar").get_data(as_text=True)
+    r = editor_client.post(f"/editor/story/pop-up-bazaar/segment/{gap_id}/save", data={
+        "text": "Tot volgende week!", "version": version, "csrf_token": csrf_of(page)})
+    assert r.status_code in (200, 302, 303)
+    with archive.session() as s:
+        filled = s.get(Segment, gap_id)
+        assert filled.guard is None and filled.text.strip() == "Tot volgende week!"
+    assert "geen tekst herkend, 00:10" not in editor_client.get("/editor/review").get_data(as_text=True)

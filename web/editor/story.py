@@ -19,6 +19,7 @@ from verhalen.access import SHOWN_STATUSES, level_problem
 from verhalen.catalog import ACCESS_LEVELS
 from verhalen.editing import TranscriptEditor, review_score
 from verhalen.errors import NotFound, UsageError, VerhalenError
+from verhalen.transcript_guards import GAP
 
 from ..context import get_archive
 from ..i18n import gettext as _
@@ -32,14 +33,16 @@ bp = workspace_blueprint("editor_story", __name__)
 
 
 def segments_view(story) -> list[dict]:
-    """Every segment (redacted ones too) with what the editor needs: version, words, doubt."""
+    """Every segment (redacted ones too) with what the editor needs: version, words, doubt, and whether
+    it is a gap (speech without recognised text) or text a guard rescued (verhalen.transcript_guards)."""
     out = []
     for seg in story.segments:
         words = seg.words or []
         out.append({"id": seg.id, "start": seg.start, "end": seg.end, "text": seg.text.strip(), "speaker": seg.speaker,
                     "version": seg.version, "redacted": seg.redacted, "n_words": len(words),
                     "doubtful": [w[2].strip() for w in words if w[3] is not None and w[3] < LOW_WORD],
-                    "unsure": review_score(seg) < -1.0})
+                    "unsure": review_score(seg) < -1.0, "gap": seg.guard == GAP,
+                    "rescued": seg.guard not in (None, GAP)})
     return out
 
 

@@ -183,6 +183,9 @@ MESSAGES.update({
         "Speech in which the computer recognised no text comes first, then the passages it was least sure of. "
         "Correct them in the editor; a corrected passage leaves this list.",
     "geen tekst herkend, {time}: luister en vul aan": "no text recognised, {time}: listen and fill it in",
+    "geen tekst herkend: luister en vul aan": "no text recognised: listen and fill it in",
+    "opnieuw herkend, controleer": "recognised on a second try, please check",
+    "Wat wordt hier gezegd?": "What is said here?",
     "Plaatsen (gescheiden door komma's)": "Places (separated by commas)",
     "Publiceren": "Publish",
     "Rol": "Role",
