@@ -74,6 +74,7 @@ def test_cli_show_search_export(demo_archive, tmp_path):
     home = demo_archive.settings.home
     out = run_cli("show", "pop-up-bazaar", home=home)
     assert out.returncode == 0 and "Basma (narrator)" in out.stdout and "perfume" in out.stdout.lower()
+    assert "second looks" in out.stdout and "of the speech" in out.stdout  # what the transcript guards did
     out = run_cli("search", "perfume series:Levensverhalen", home=home)
     assert out.returncode == 0 and "pop-up-bazaar" in out.stdout and "[perfume]" in out.stdout
     assert "00:02" in out.stdout or "00:03" in out.stdout

@@ -240,3 +240,24 @@ def test_an_editor_sees_a_gap_and_fills_it_in_from_the_browser(workspace, editor
         filled = s.get(Segment, gap_id)
         assert filled.guard is None and filled.text.strip() == "Tot volgende week!"
     assert "geen tekst herkend, 00:10" not in editor_client.get("/editor/review").get_data(as_text=True)
+
+
+def test_language_detection_encodes_nothing_twice(transcriber, monkeypatch):
+    """Detection reads each chunk's language off the encoder output its decoding needs: a recording of one
+    chunk is encoded once, language given or not (it was encoded twice: a detection pass, then decoding)."""
+    from faster_whisper import WhisperModel
+
+    calls = []
+    real = WhisperModel.encode
+
+    def counting(self, features):
+        calls.append(features.shape[0])
+        return real(self, features)
+
+    monkeypatch.setattr(WhisperModel, "encode", counting)
+    o = transcriber.transcribe(DATA / "en_market.wav", None, None)
+    assert (o.language.language, o.language.source) == ("en", "detected")
+    assert calls == [1] and not o.guards
+    calls.clear()
+    transcriber.transcribe(DATA / "en_market.wav", "en", None)
+    assert calls == [1]

@@ -31,7 +31,9 @@ CORE_MODULES = (ingest, search, stories, transcripts, glossary, people, admin, m
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--home", envvar="VERHALEN_HOME", metavar="DIR",
               help="Archive home (default ./archive, or $VERHALEN_HOME).")
-@click.option("--model", metavar="PATH", help="A CTranslate2 Whisper model directory instead of the bundled base model.")
+@click.option("--model", metavar="NAME|PATH",
+              help="A model installed with `verhalen model install NAME`, or a CTranslate2 Whisper model "
+                   "directory, instead of the bundled base model.")
 @click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
 @click.version_option(__version__, prog_name="verhalen")
 @click.pass_context

@@ -8,6 +8,7 @@ import click
 from sqlalchemy import select
 
 from .. import catalog, exports
+from ..transcript_guards import GAP
 from .context import Ctx
 
 
@@ -69,6 +70,10 @@ def show(c: Ctx, slug) -> None:
                 rows.append(("language note", run.language_note))
             if run.hotwords:
                 rows.append(("hotwords", ", ".join(run.hotwords)))
+            if run.checks:
+                again = ", ".join(f"{k} {v}" for k, v in run.checks.items() if k != "covered") or "none needed"
+                covered = f"; words or gaps reach {run.checks['covered']:.0%} of the speech" if "covered" in run.checks else ""
+                rows.append(("second looks", again + covered))
         rows += [(f"stage {x.stage}", x.state + (f": {x.error}" if x.error else "")) for x in st.stages if x.state != "done"]
         for k, v in rows:
             if v != "":
@@ -77,7 +82,9 @@ def show(c: Ctx, slug) -> None:
         for seg in st.segments:
             speaker = f"{seg.speaker}: " if seg.speaker else ""
             hidden = "[redacted] " if seg.redacted else ""
-            click.echo(f"[{exports.mmss(seg.start)}] {hidden}{speaker}{seg.text.strip()}")
+            text = seg.text.strip() or (f"[no text recognised, {exports.mmss(seg.end - seg.start)} of speech: "
+                                        "listen and fill it in]" if seg.guard == GAP else "")
+            click.echo(f"[{exports.mmss(seg.start)}] {hidden}{speaker}{text}")
         if not st.segments:
             click.echo("(no transcript yet)")
 
