@@ -346,6 +346,19 @@ class SegmentEdit(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
+class StoryMetaEdit(Base):
+    """One saved change to a story's details (migration 0010): who, when, and the changed fields before and
+    after, as shown to people (names, ISO dates); written by verhalen.story_metadata and story_edits."""
+
+    __tablename__ = "story_meta_edits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    user: Mapped[str] = mapped_column(String(100))
+    before: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    after: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
+
+
 class PendingWork(Base):
     """Work the index or the listening copies still owe the catalog, written in the same transaction
     as the change that caused it (migration 0006; applied by verhalen.outbox)."""

@@ -1,0 +1,170 @@
+"""A story's details after ingest (verhalen.story_metadata): the core, `verhalen edit` through real
+subprocesses, and the workspace's form through the Flask test client — each change visible on the public
+page, in search and its facets, and in the feed at once; stale saves are conflicts that change nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from sqlalchemy import select
+
+from helpers import csrf_of, login, run_cli
+from verhalen import story_edits, story_metadata
+from verhalen.catalog import Person, StoryMetaEdit
+from verhalen.errors import StaleVersion, UsageError
+from verhalen.story_metadata import Changes, MetadataProblem
+
+
+def _meta_version(page: str) -> str:
+    m = re.search(r'name="meta_version" value="(\d+)"', page)
+    assert m, "no meta_version on the page"
+    return m.group(1)
+
+
+def _edit(archive, slug: str, version="current", user: str = "esseline", **changes):
+    with archive.session() as s:
+        st = archive.story(s, slug)
+        v = st.meta_version if version == "current" else version
+        story_metadata.edit(archive, s, st, Changes(**changes), v, user=user)
+
+
+def _search(archive, q: str) -> list[str]:
+    from verhalen.access import visibility
+
+    return [h.slug for h in archive.index.search(q, visibility()).stories]
+
+
+# -- the core ---------------------------------------------------------------------------------------
+
+
+def test_every_field_changes_in_one_save_with_one_history_row(archive_copy):
+    a = archive_copy
+    with a.session() as s:
+        st = a.story(s, "pop-up-bazaar")
+        version = st.meta_version
+        story_metadata.edit(a, s, st, Changes(
+            title="De pop-up bazaar", description="Over een markt in de wijk.", recorded=dt.date(2023, 9, 1),
+            series="Marktverhalen", add_people=[("Karim", "host")], remove_people=[("Esseline", None)],
+            add_places=["Schiedam"], remove_places=["rotterdam"], add_themes=["markt"], remove_themes=["werk"],
+            language="nl", consent_notes="Mondeling, opgenomen", published=True), version, user="esseline")
+        assert st.meta_version == version + 1
+        assert st.title == "De pop-up bazaar" and st.recorded == dt.date(2023, 9, 1)
+        assert st.series.name == "Marktverhalen"
+        assert [(c.person.name, c.role) for c in st.credits] == [("Basma", "narrator"), ("Karim", "host")]
+        assert [p.name for p in st.places] == ["Schiedam"] and [t.name for t in st.themes("editor")] == ["markt"]
+        assert (st.language, st.language_requested, st.language_source) == ("nl", "nl", "given")
+        (row,) = story_metadata.history(s, st)
+        assert row.user == "esseline"
+        assert row.before["title"] == "Pop-up bazaar" and row.after["title"] == "De pop-up bazaar"
+        assert row.before["places"] == ["Rotterdam"] and row.after["places"] == ["Schiedam"]
+        assert row.after["recorded"] == "2023-09-01" and "published" not in row.after, "only what changed"
+    assert "pop-up-bazaar" in _search(a, "Schiedam") and "pop-up-bazaar" not in _search(a, "Esseline")
+
+
+def test_a_stale_version_is_a_conflict_and_changes_nothing(archive_copy):
+    a = archive_copy
+    with a.session() as s:
+        old = a.story(s, "pop-up-bazaar").meta_version
+    _edit(a, "pop-up-bazaar", version=old, title="Eerste")
+    with pytest.raises(StaleVersion):
+        _edit(a, "pop-up-bazaar", version=old, title="Tweede", add_places=["Delft"], rename_people=[("Basma", "B.")])
+    with a.session() as s:
+        st = a.story(s, "pop-up-bazaar")
+        assert st.title == "Eerste" and [p.name for p in st.places] == ["Rotterdam"]
+        assert s.scalar(select(Person).where(Person.name == "Basma")) is not None
+        assert len(story_metadata.history(s, st)) == 1
+
+
+def test_problems_are_refused_in_english_with_a_code(archive_copy):
+    a = archive_copy
+    cases = [
+        (dict(title="  "), "empty_title", "needs a title"),
+        (dict(title="x" * 301), "too_long", "at most 300"),
+        (dict(add_people=[("Noor", "chef")]), "role", "role must be one of"),
+        (dict(access="secret"), "level", "access must be one of"),
+        (dict(access="embargoed"), "embargo_date", "needs an end date"),
+        (dict(embargo_until=dt.date(2030, 1, 1)), "embargo_without_level", "only to an embargoed"),
+        (dict(remove_people=[("Nobody", None)]), "not_credited", "not credited"),
+        (dict(rename_people=[("Basma", "Amal")]), "name_taken", "--link-person"),
+        (dict(link_people=[("Basma", "Nobody")]), "unknown_person", "no person called"),
+        (dict(remove_places=["Utrecht"]), "no_place", "not a place"),
+        (dict(language="Nederlands"), "language", "a code such as"),
+    ]
+    with a.session() as s:
+        version = a.story(s, "pop-up-bazaar").meta_version
+    for changes, code, words in cases:
+        with pytest.raises(MetadataProblem) as e:
+            _edit(a, "pop-up-bazaar", version=version, **changes)
+        assert e.value.code == code and words in str(e.value), changes
+        assert isinstance(e.value, UsageError)
+    with a.session() as s:
+        st = a.story(s, "pop-up-bazaar")
+        assert st.meta_version == version and not story_metadata.history(s, st), "a refused change saves nothing"
+
+
+def test_automatic_keywords_are_not_editor_themes(archive_copy):
+    a = archive_copy
+    with a.session() as s:
+        auto = [t.name for t in a.story(s, "pop-up-bazaar").themes("auto")]
+    assert auto, "the demo story has keywords"
+    with pytest.raises(MetadataProblem) as e:
+        _edit(a, "pop-up-bazaar", remove_themes=[auto[0]])
+    assert e.value.code == "no_theme"
+    _edit(a, "pop-up-bazaar", add_themes=["markt", "Markt"])
+    with a.session() as s:
+        st = a.story(s, "pop-up-bazaar")
+        assert [t.name for t in st.themes("auto")] == auto and [t.name for t in st.themes("editor")] == ["werk", "markt"]
+
+
+def test_rename_reaches_every_story_and_link_moves_a_credit(archive_copy):
+    a = archive_copy
+    _edit(a, "het-koor", add_people=[("Basma", "interviewer")])
+    _edit(a, "pop-up-bazaar", rename_people=[("basma", "Basma El Amrani")])
+    with a.session() as s:
+        assert [p.name for p in a.story(s, "het-koor").people("interviewer")] == ["Basma El Amrani"]
+        person = s.scalar(select(Person).where(Person.name == "Basma El Amrani"))
+        assert person.slug == "basma", "links to the person's page keep working"
+    assert "het-koor" in [h.slug for h in a.index.search("Amrani", __import__("verhalen.access", fromlist=["x"])
+                                                         .visibility(frozenset({"public", "researchers"}))).stories]
+    # Link: the story credited "Esseline"; the same person exists as "Amal": the credit moves, no duplicate.
+    _edit(a, "pop-up-bazaar", link_people=[("Esseline", "Amal")])
+    with a.session() as s:
+        st = a.story(s, "pop-up-bazaar")
+        assert [(c.person.name, c.role) for c in st.credits] == [("Basma El Amrani", "narrator"), ("Amal", "interviewer")]
+
+
+def test_series_clear_access_and_unpublish(archive_copy):
+    a = archive_copy
+    _edit(a, "pop-up-bazaar", series=None, access="embargoed", embargo_until=dt.date(2031, 1, 1))
+    with a.session() as s:
+        st = a.story(s, "pop-up-bazaar")
+        assert st.series is None and st.access == "embargoed" and st.embargo_until == dt.date(2031, 1, 1)
+    assert "pop-up-bazaar" not in _search(a, "bazaar")
+    _edit(a, "pop-up-bazaar", access="public")
+    with a.session() as s:
+        assert a.story(s, "pop-up-bazaar").embargo_until is None, "the date goes with the embargo"
+    assert "pop-up-bazaar" in _search(a, "bazaar")
+    _edit(a, "pop-up-bazaar", published=False)
+    assert "pop-up-bazaar" not in _search(a, "bazaar")
+
+
+def test_a_change_that_changes_nothing_saves_nothing(archive_copy):
+    a = archive_copy
+    with a.session() as s:
+        version = a.story(s, "pop-up-bazaar").meta_version
+    _edit(a, "pop-up-bazaar", title="Pop-up bazaar", add_places=["Rotterdam"])
+    with a.session() as s:
+        st = a.story(s, "pop-up-bazaar")
+        assert st.meta_version == version and not story_metadata.history(s, st)
+
+
+def test_publish_access_and_consent_forms_keep_history_too(archive_copy):
+    a = archive_copy
+    with a.session() as s:
+        st = a.story(s, "het-koor")
+        story_edits.set_access(a, s, st, "public", None, st.meta_version, user="karim")
+        rows = s.scalars(select(StoryMetaEdit).where(StoryMetaEdit.story_id == st.id)).all()
+        assert [(r.user, r.before, r.after) for r in rows] == [("karim", {"access": "researchers"}, {"access": "public"})]
