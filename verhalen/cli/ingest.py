@@ -52,7 +52,12 @@ class ProgressPrinter:
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--sheet", type=click.Path(path_type=Path, dir_okay=False), metavar="FILE",
+              help="A whole collection: a CSV with one row per recording (a `file` column, relative to the sheet, "
+                   "and columns named like these options). Instead of FILE arguments. See docs/editors.md.")
+@click.option("--dry-run", is_flag=True, help="With --sheet: check every row (file, audio, dates, access, "
+                                               "duplicates) and report all problems; ingest nothing.")
 @click.option("--title", help="Story title (default: the file's title tag or name).")
 @click.option("--description", default="", help="A short description.")
 @click.option("--narrator", multiple=True, help="Narrator's name (repeatable).")
@@ -70,15 +75,34 @@ class ProgressPrinter:
                                  "stories wait for `verhalen transcript import`.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @click.pass_obj
-def ingest(c: Ctx, files, title, description, narrator, interviewer, hosts, guest, series, recorded, place, theme,
-           access, embargo_until, language, quiet) -> None:
+def ingest(c: Ctx, files, sheet, dry_run, title, description, narrator, interviewer, hosts, guest, series, recorded,
+           place, theme, access, embargo_until, language, quiet) -> None:
     """Add recordings: probe, store, convert, transcribe, tag and index each FILE.
 
     A file that fails is reported and skipped; the others go on. The same
     file twice is reported as a duplicate; an interrupted ingest of it resumes.
+    With --sheet, the rows of a collection's spreadsheet instead (--dry-run: check only).
     """
     from ..pipeline import StoryMeta, ingest as run_ingest
 
+    if sheet is not None:
+        if files:
+            raise UsageError("--sheet names the recordings in its `file` column; give either --sheet or FILE "
+                             "arguments, not both")
+        ctx = click.get_current_context()
+        given = [f"--{name.replace('_', '-')}" for name in ("title", "description", "narrator", "interviewer", "hosts",
+                                                           "guest", "series", "recorded", "place", "theme", "access",
+                                                           "embargo_until", "language")
+                 if ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT]
+        if given:
+            raise UsageError(f"with --sheet, put {', '.join(g.replace('--hosts', '--host') for g in given)} in the "
+                             "sheet's columns (one per option, named like it)")
+        _ingest_sheet(c, sheet, dry_run, quiet)
+        return
+    if dry_run:
+        raise UsageError("--dry-run checks a sheet: use it with --sheet FILE")
+    if not files:
+        raise UsageError("name one or more recordings (FILE ...), or a collection's sheet with --sheet FILE")
     if title and len(files) > 1:
         raise UsageError("--title applies to one file; ingest files one by one to give each a title")
     people = [(n, "narrator") for n in narrator] + [(n, "interviewer") for n in interviewer]
@@ -103,6 +127,107 @@ def ingest(c: Ctx, files, title, description, narrator, interviewer, hosts, gues
         click.echo(f"{story.slug}\t{story.status}\t{story.language or '-'}" + (f"\t({note})" if note else ""))
     if failures:
         sys.exit(max(e.exit_code for e in failures))
+
+
+class SheetProgress:
+    """One tqdm bar over the whole sheet, in seconds of audio (each row's transcription moves it on)."""
+
+    def __init__(self, total_seconds: float, rows: int, quiet: bool = False):
+        self.quiet, self.rows = quiet, rows
+        self.base = self.duration = 0.0
+        self.bar = None
+        if not quiet:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=round(total_seconds, 1), unit="s audio", desc="sheet", file=sys.stderr,
+                            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.0f}/{total:.0f} s audio "
+                                       "[{elapsed}<{remaining}]")
+
+    def start(self, i: int, row) -> None:
+        self.duration = row.duration
+        if self.bar is not None:
+            self.bar.set_description_str(f"{i}/{self.rows} row {row.number} {row.name}")
+
+    def __call__(self, stage: str, done: float, total: float) -> None:
+        if self.bar is not None and stage == "transcript" and total > 0:
+            self._to(self.base + self.duration * min(1.0, done / total))
+
+    def done(self) -> None:
+        self.base += self.duration
+        self._to(self.base)
+
+    def _to(self, position: float) -> None:
+        if self.bar is not None:
+            self.bar.update(round(min(position, self.bar.total), 1) - self.bar.n)
+
+    def echo(self, line: str, err: bool = False) -> None:
+        if self.bar is not None:
+            from tqdm import tqdm
+
+            tqdm.write(line, file=sys.stderr if err else sys.stdout)
+        else:
+            click.echo(line, err=err)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _ingest_sheet(c: Ctx, path: Path, dry_run: bool, quiet: bool) -> None:
+    """`ingest --sheet`: check every row, then (unless a dry run) ingest or resume the good ones. Problems go
+    to stderr as "row N: ...", one a line; the exit code is the highest of theirs (0: none)."""
+    from .. import sheet as sheet_mod
+    from ..errors import Duplicate
+    from ..pipeline import ingest as run_ingest
+
+    archive = c.archive()
+    sheet = sheet_mod.check(archive, sheet_mod.read(path, archive.settings))
+    for problem in sheet.all_problems():
+        click.echo(str(problem), err=True)
+    for row in sheet.rows:
+        if row.skipped:
+            click.echo(f"row {row.number}: skipped, already in the archive as {row.existing}")
+    good = sheet.good
+    bad_rows = len({p.row for p in sheet.all_problems()})
+    skipped = sum(r.skipped for r in sheet.rows)
+    if dry_run or sheet.problems:
+        for row in good:
+            click.echo(f"row {row.number}: {row.file}: " + (f"resumes the unfinished ingest of {row.existing}"
+                                                           if row.existing else "ready to ingest"))
+        why = "dry run" if dry_run else "the sheet itself has problems"
+        click.echo(f"{why}: {len(good)} of {len(sheet.rows)} rows ready, {skipped} already in the archive, "
+                   f"{bad_rows} with problems; nothing was ingested", err=True)
+        if sheet.exit_code():
+            sys.exit(sheet.exit_code())
+        return
+    codes = [p.code for p in sheet.all_problems()]
+    progress = SheetProgress(sum(r.duration for r in good), len(good), quiet or not good)
+    ingested = 0
+    try:
+        for i, row in enumerate(good, start=1):
+            progress.start(i, row)
+            try:
+                story = run_ingest(archive, row.path, row.meta, progress=progress)
+            except Duplicate as e:  # another process took it meanwhile
+                progress.echo(f"row {row.number}: skipped, already in the archive" + (f" as {e.slug}" if e.slug else ""))
+                skipped += 1
+                continue
+            except VerhalenError as e:
+                progress.echo(f"row {row.number}: {e}", err=True)
+                codes.append(e.exit_code)
+                continue
+            finally:
+                progress.done()
+            ingested += 1
+            how = "resumed" if row.existing else "ingested"
+            progress.echo(f"row {row.number}: {how} as {story.slug}\t{story.status}\t{story.language or '-'}")
+    finally:
+        progress.close()
+    failed = len(codes) - len(sheet.all_problems())
+    click.echo(f"{ingested} of {len(sheet.rows)} rows ingested, {skipped} already in the archive, "
+               f"{bad_rows + failed} with problems", err=True)
+    if codes:
+        sys.exit(max(codes))
 
 
 @click.command()
