@@ -168,3 +168,53 @@ def test_publish_access_and_consent_forms_keep_history_too(archive_copy):
         story_edits.set_access(a, s, st, "public", None, st.meta_version, user="karim")
         rows = s.scalars(select(StoryMetaEdit).where(StoryMetaEdit.story_id == st.id)).all()
         assert [(r.user, r.before, r.after) for r in rows] == [("karim", {"access": "researchers"}, {"access": "public"})]
+
+
+# -- the CLI, through real subprocesses -------------------------------------------------------------
+
+
+def test_cli_edit_changes_every_kind_of_field_and_history_lists_it(archive_copy):
+    home = archive_copy.settings.home
+    r = run_cli("edit", "pop-up-bazaar", "--title", "Bazaar in de wijk", "--description", "Een markt.",
+                "--recorded", "2022-04-30", "--series", "Markten", "--add-person", "Karim:host",
+                "--remove-person", "Esseline:interviewer", "--rename-person", "Basma=Basma El Amrani",
+                "--add-place", "Schiedam", "--remove-place", "Rotterdam", "--add-theme", "markt",
+                "--remove-theme", "werk", "--language", "nl", "--consent-notes", "Schriftelijk",
+                "--by", "karim", home=home)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("pop-up-bazaar\tversion ") and "title" in r.stdout and "places" in r.stdout
+    show = run_cli("show", "pop-up-bazaar", home=home).stdout
+    assert "Bazaar in de wijk" in show and "Basma El Amrani (narrator), Karim (host)" in show
+    assert "Schiedam" in show and "Markten" in show and "2022-04-30" in show
+    assert re.search(r"people  Basma El Amrani \(narrator\), Karim \(host\)\n", show), "Esseline's credit is gone"
+    hist = run_cli("history", "pop-up-bazaar", home=home)
+    assert hist.returncode == 0, hist.stderr
+    assert "karim\tdetails\ttitle: Pop-up bazaar -> Bazaar in de wijk" in hist.stdout
+    assert "places: Rotterdam -> Schiedam" in hist.stdout
+    found = run_cli("search", "Schiedam", home=home).stdout
+    assert "pop-up-bazaar" in found, "search follows at once"
+
+
+def test_cli_edit_access_publish_and_refusals(archive_copy):
+    home = archive_copy.settings.home
+    r = run_cli("edit", "het-koor", "--access", "embargoed", home=home)
+    assert r.returncode == 2 and "needs an end date" in r.stderr
+    r = run_cli("edit", "het-koor", "--add-person", "Noor", home=home)
+    assert r.returncode == 2 and "NAME:ROLE" in r.stderr
+    r = run_cli("edit", "het-koor", home=home)
+    assert r.returncode == 2 and "nothing to change" in r.stderr
+    r = run_cli("edit", "het-koor", "--rename-person", "Amal=Basma", home=home)
+    assert r.returncode == 2 and "--link-person" in r.stderr
+    r = run_cli("edit", "het-koor", "--access", "embargoed", "--embargo-until", "2031-05-01", "--unpublish", home=home)
+    assert r.returncode == 0, r.stderr
+    show = run_cli("show", "het-koor", home=home).stdout
+    assert "embargoed until 2031-05-01" in show
+    with archive_copy.session() as s:
+        st = archive_copy.story(s, "het-koor")
+        assert not st.published
+        version = st.meta_version
+    r = run_cli("edit", "het-koor", "--publish", "--if-version", str(version - 1), home=home)
+    assert r.returncode == 9 and "changed by someone else" in r.stderr, "a stale version is a conflict"
+    r = run_cli("edit", "het-koor", "--publish", "--if-version", str(version), home=home)
+    assert r.returncode == 0, r.stderr
+    assert "--add-person NAME:ROLE" in run_cli("edit", "--help", home=home).stdout
