@@ -32,6 +32,7 @@ class StoryDoc:
     people: tuple[str, ...] = ()
     themes: tuple[str, ...] = ()
     places: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()  # found by search, never a facet (unreviewed proposals)
     year: int | None = None
     description: str = ""
     segments: tuple[SegmentDoc, ...] = ()

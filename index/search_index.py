@@ -196,7 +196,8 @@ class SearchIndex:
                     "theme": list(doc.themes), "place": list(doc.places),
                     "year": [str(doc.year)] if doc.year else [],
                 }
-                meta = "\n".join([*(doc.series and [doc.series] or []), *doc.people, *doc.places, *doc.themes])
+                meta = "\n".join([*(doc.series and [doc.series] or []), *doc.people, *doc.places, *doc.themes,
+                                  *doc.keywords])
                 story_w.update_document(slug=doc.slug, title=doc.title, text=doc.description + "\n" + text,
                                         meta=meta, facets=facets, **_common_fields(doc))
         except BaseException:

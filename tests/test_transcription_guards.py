@@ -232,7 +232,9 @@ def test_an_editor_sees_a_gap_and_fills_it_in_from_the_browser(workspace, editor
     assert "geen tekst herkend, 00:10" in review
     page = editor_client.get("/editor/story/pop-up-bazaar").get_data(as_text=True)
     assert "geen tekst herkend: luister en vul aan" in page and 'placeholder="Wat wordt hier gezegd?"' in page
-    assert "geen tekst herkend" not in editor_client.get("/story/pop-up-bazaar").get_data(as_text=True)
+    public = editor_client.get("/verhaal/pop-up-bazaar")
+    assert public.status_code == 200 and "perfume" in public.get_data(as_text=True).lower()
+    assert "geen tekst herkend" not in public.get_data(as_text=True)
     r = editor_client.post(f"/editor/story/pop-up-bazaar/segment/{gap_id}/save", data={
         "text": "Tot volgende week!", "version": version, "csrf_token": csrf_of(page)})
     assert r.status_code in (200, 302, 303)

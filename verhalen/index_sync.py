@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select
 from verhalen.index import SegmentDoc, StoryDoc, destroy
 
 from .catalog import PendingWork, Story
+from . import themes
 from .access import shown
 from .lifecycle import finished
 
@@ -22,7 +23,9 @@ except ImportError:  # not POSIX: one process per archive, the thread lock is en
 _thread_lock = threading.Lock()
 
 
-def story_doc(story: Story) -> StoryDoc:
+def story_doc(story: Story, publish_keywords: bool = False) -> StoryDoc:
+    """The index's form of a story; themes as the public sees them (verhalen.themes), unreviewed
+    keyword proposals only as words search may match."""
     languages = [story.language] if story.language else []
     languages += sorted({s.language for s in story.segments if s.language and s.language not in languages})
     return StoryDoc(
@@ -36,7 +39,8 @@ def story_doc(story: Story) -> StoryDoc:
         series=story.series.name if story.series else None,
         languages=tuple(languages),
         people=tuple(dict.fromkeys(p.name for p in story.people())),
-        themes=tuple(dict.fromkeys(t.name for t in story.themes())),
+        themes=tuple(t.name for t in themes.shown(story, publish_keywords)),
+        keywords=tuple(t.name for t in themes.searchable(story) if t not in themes.shown(story, publish_keywords)),
         places=tuple(p.name for p in story.places),
         year=story.recorded.year if story.recorded else None,
         description=story.description or "",
@@ -52,10 +56,10 @@ def indexable(story: Story) -> bool:
     return finished(story.status)
 
 
-def sync(index, story: Story) -> None:
+def sync(index, story: Story, publish_keywords: bool = False) -> None:
     """Make the index agree with the catalog for one story: present if finished, absent otherwise."""
     if indexable(story):
-        index.add(story_doc(story))
+        index.add(story_doc(story, publish_keywords))
     else:
         index.remove(story.id)
 
@@ -102,7 +106,7 @@ def _rebuild(archive) -> tuple[int, int]:
     for lo in range(0, len(ids), REBUILD_BATCH):
         with archive.session() as s:
             batch = s.scalars(select(Story).where(Story.id.in_(ids[lo:lo + REBUILD_BATCH])).order_by(Story.id))
-            docs = [story_doc(st) for st in batch if indexable(st)]
+            docs = [story_doc(st, archive.settings.publish_keywords) for st in batch if indexable(st)]
         index.write(add=docs)
         stories += len(docs)
         segments += sum(len(d.segments) for d in docs)

@@ -78,7 +78,7 @@ def apply(archive, story_ids: Iterable[int] | None = None) -> list[tuple[int, st
                     if story is None:
                         index.remove(sid)
                     else:
-                        sync(index, story)
+                        sync(index, story, archive.settings.publish_keywords)
                 except Exception as e:  # noqa: BLE001 - one story's failure must not stop the others
                     log.warning("index update for story %s failed: %s", sid, e)
                     s.rollback()

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from . import catalog, keywords, lifecycle, originals, outbox
+from . import catalog, keywords, lifecycle, originals, outbox, themes
 from .access import check_level
 from .archive import Archive
 from .catalog import Credit, Recording, Segment, Story, StoryPlace, StoryTheme, TranscriptRun
@@ -98,7 +98,7 @@ def stage_transcript(archive: Archive, session: Session, story: Story, progress:
         return
     hotwords = [p.name for p in story.people()] + [p.name for p in story.places]
     hotwords += [story.series.name] if story.series else []
-    hotwords += [t.name for t in story.themes("editor")]
+    hotwords += [t.name for t in story.themes(themes.EDITOR)]
     hotwords += session.scalars(select(catalog.GlossaryTerm.term).order_by(catalog.GlossaryTerm.id)).all()
     transcriber = Transcriber(archive.model_dir, archive.settings)
     outcome = transcriber.transcribe(
@@ -136,20 +136,21 @@ def stage_transcript(archive: Archive, session: Session, story: Story, progress:
 
 
 def stage_keywords(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
-    for st in [t for t in story.story_themes if t.source == "auto"]:
+    # Unreviewed proposals are replaced; what an editor accepted or rejected stays decided.
+    for st in [t for t in story.story_themes if t.source == themes.PROPOSED]:
         story.story_themes.remove(st)
     session.flush()
-    editor = {t.name.lower() for t in story.themes("editor")}
+    decided = {t.theme.name.lower() for t in story.story_themes}
     # Redacted passages must not leak through keywords; a guard's text (decoded again after an echo, a
     # loop or silence) is a rescue, not evidence for what the story is about.
     plain = [s for s in sorted(story.segments, key=lambda s: s.start) if not s.redacted and not s.guard]
     if not keywords.long_enough(" ".join(s.text for s in plain)):
         return
     for word, score in keywords.extract(keywords.confident_text(plain), story.language, archive.settings.keywords):
-        if word in editor:
+        if word in decided:
             continue
         theme = catalog.get_or_create(session, catalog.Theme, word)
-        story.story_themes.append(StoryTheme(theme=theme, source="auto", score=score))
+        story.story_themes.append(StoryTheme(theme=theme, source=themes.PROPOSED, score=score))
 
 
 def stage_index(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
@@ -291,7 +292,7 @@ def _register(archive: Archive, path: Path, info, sha: str, meta: StoryMeta, sto
             for name in dict.fromkeys(meta.places):
                 story.story_places.append(StoryPlace(place=catalog.get_or_create(session, catalog.Place, name)))
             for name in dict.fromkeys(meta.themes):
-                story.story_themes.append(StoryTheme(theme=catalog.get_or_create(session, catalog.Theme, name), source="editor"))
+                story.story_themes.append(StoryTheme(theme=catalog.get_or_create(session, catalog.Theme, name), source=themes.EDITOR))
             story.recording = Recording(
                 sha256=sha, original_name=path.name, size=info.size, container=info.container, codec=info.codec,
                 duration=info.duration, sample_rate=info.sample_rate, channels=info.channels,

@@ -31,14 +31,14 @@ def series(slug: str):
 @bp.route("/themas")
 def themes():
     with get_archive().session() as s:
-        return render_template("tags.html", kind="theme", rows=queries.visible_tags(s, Theme))
+        return render_template("tags.html", kind="theme", rows=queries.visible_tags(s, Theme, get_archive().settings.publish_keywords))
 
 
 @bp.route("/thema/<slug>")
 def theme(slug: str):
     with get_archive().session() as s:
         t = queries.by_slug(s, Theme, slug)
-        stories = queries.require_any(queries.theme_stories(s, t))
+        stories = queries.require_any(queries.theme_stories(s, t, get_archive().settings.publish_keywords))
         return render_template("tag.html", kind="theme", tag=t, stories=stories)
 
 
@@ -64,7 +64,7 @@ def sitemap():
         urls += [url_for("public.story", slug=st.slug, _external=True) for st in queries.visible_stories(s)]
         urls += [url_for("browse.series", slug=se.slug, _external=True) for se, _ in queries.visible_series(s)]
         urls += [url_for("browse.person", slug=p.slug, _external=True) for p in queries.visible_people(s)]
-        urls += [url_for("browse.theme", slug=t.slug, _external=True) for t, _ in queries.visible_tags(s, Theme)]
+        urls += [url_for("browse.theme", slug=t.slug, _external=True) for t, _ in queries.visible_tags(s, Theme, get_archive().settings.publish_keywords)]
         urls += [url_for("browse.place", slug=p.slug, _external=True) for p, _ in queries.visible_tags(s, Place)]
     body = render_template("sitemap.xml", urls=urls)
     return Response(body, mimetype="application/xml")

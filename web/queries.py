@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, selectinload
 
-from verhalen import access
+from verhalen import access, themes
 from verhalen.catalog import Credit, Person, Place, Series, Story, StoryPlace, StoryTheme, Theme
 from verhalen.errors import NotFound
 
@@ -46,8 +46,10 @@ def series_stories(session: Session, series: Series) -> list[Story]:
     return visible_stories(session, Story.series_id == series.id)
 
 
-def theme_stories(session: Session, theme: Theme) -> list[Story]:
-    return visible_stories(session, Story.story_themes.any(StoryTheme.theme_id == theme.id))
+def theme_stories(session: Session, theme: Theme, publish_keywords: bool = False) -> list[Story]:
+    sources = themes.shown_sources(publish_keywords)
+    return visible_stories(session, Story.story_themes.any(and_(StoryTheme.theme_id == theme.id,
+                                                                StoryTheme.source.in_(sources))))
 
 
 def place_stories(session: Session, place: Place) -> list[Story]:
@@ -77,12 +79,12 @@ def visible_people(session: Session, roles: tuple[str, ...] | None = None) -> li
     return sorted(people.values(), key=lambda p: p.name.lower())
 
 
-def visible_tags(session: Session, model: type) -> list[tuple[object, int]]:
-    """Themes or places with the number of visible stories carrying each."""
+def visible_tags(session: Session, model: type, publish_keywords: bool = False) -> list[tuple[object, int]]:
+    """Themes (as the public sees them: verhalen.themes) or places with the number of visible stories carrying each."""
     counts: dict[int, list] = {}
     link = Story.story_themes if model is Theme else Story.story_places
     for s in visible_stories(session, link.any()):
-        rows = s.themes() if model is Theme else s.places
+        rows = themes.shown(s, publish_keywords) if model is Theme else s.places
         for row in {r.id: r for r in rows}.values():
             counts.setdefault(row.id, [row, 0])[1] += 1
     return sorted(((r, n) for r, n in counts.values()), key=lambda x: x[0].name.lower())

@@ -54,7 +54,8 @@ def show(c: Ctx, slug) -> None:
             ("people", ", ".join(f"{c.person.name} ({c.role})" for c in st.credits)),
             ("places", ", ".join(p.name for p in st.places)),
             ("themes", ", ".join(t.name for t in st.themes("editor"))),
-            ("keywords", ", ".join(t.name for t in st.themes("auto"))),
+            ("keywords", ", ".join(t.name for t in st.themes("accepted"))),
+            ("proposed", ", ".join(t.name for t in st.themes("auto"))),
             ("language", f"{st.language or '-'} ({st.language_source or '-'})"),
         ]
         if rec:

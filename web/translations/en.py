@@ -186,6 +186,25 @@ MESSAGES.update({
     "geen tekst herkend: luister en vul aan": "no text recognised: listen and fill it in",
     "opnieuw herkend, controleer": "recognised on a second try, please check",
     "Wat wordt hier gezegd?": "What is said here?",
+    "Trefwoorden nakijken": "Review keywords",
+    "De computer stelt trefwoorden voor uit de transcriptie. Een voorstel is pas openbaar (op de verhaalpagina, "
+    "bij de thema's en als zoekfilter) als u het aanvaardt; zoeken vindt het verhaal er al wel mee. Een "
+    "afgewezen voorstel komt niet terug.":
+        "The computer proposes keywords from the transcript. A proposal becomes public (on the story page, among "
+        "the themes and as a search filter) only once you accept it; search already finds the story by it. A "
+        "rejected proposal does not come back.",
+    "Dit archief toont voorstellen al openbaar voordat ze zijn nagekeken (instelling publish_keywords).":
+        "This archive shows proposals publicly before they are reviewed (setting publish_keywords).",
+    "Geen voorstellen om na te kijken.": "No proposals to review.",
+    "Aanvaarden": "Accept",
+    "Afwijzen": "Reject",
+    "of hernoemen tot": "or rename to",
+    "Hernoemen": "Rename",
+    "{name} staat nu bij {title}.": "{name} is now shown with {title}.",
+    "{name} is afgewezen.": "{name} was rejected.",
+    "Geef de nieuwe naam voor {name}.": "Give the new name for {name}.",
+    "{name} heet nu {new} (een thema).": "{name} is now {new} (a theme).",
+    "Kies aanvaarden, afwijzen of hernoemen.": "Choose accept, reject or rename.",
     "Plaatsen (gescheiden door komma's)": "Places (separated by commas)",
     "Publiceren": "Publish",
     "Rol": "Role",
@@ -278,4 +297,69 @@ MESSAGES.update({
     "De toelichting is te lang: hoogstens {n} tekens.": "The notes are too long: at most {n} characters.",
     "Dit verhaal wordt bijgewerkt. Probeer het over een minuut opnieuw.":
         "This story is being updated. Please try again in a minute.",
+})
+
+# A whole collection: the sheet upload (web/editor/upload.py, editor/upload_sheet.html).
+MESSAGES.update({
+    "Een hele collectie toevoegen": "Add a whole collection",
+    "Een hele collectie, met een blad (CSV) erbij?": "A whole collection, with a sheet (CSV)?",
+    "Voeg de collectie in één keer toe": "Add the collection in one go",
+    "Een blad (CSV) met een rij per opname, en de opnamen die het noemt. Goede rijen worden toegevoegd en "
+    "uitgeschreven; bij elke rij met een probleem staat wat er mis is. Opnieuw versturen is veilig: wat al in het "
+    "archief staat wordt overgeslagen.":
+        "A sheet (CSV) with one row per recording, and the recordings it names. Good rows are added and "
+        "transcribed; every row with a problem says what is wrong. Sending it again is safe: what is already in "
+        "the archive is skipped.",
+    "Resultaat": "Result",
+    "Alleen gecontroleerd: er is nog niets toegevoegd.": "Checked only: nothing has been added yet.",
+    "Deze opnamen uit het blad zijn niet meegestuurd:": "These recordings named in the sheet were not sent:",
+    "Kies ze ook bij de opnamen en verstuur het blad opnieuw; wat al binnen is wordt overgeslagen.":
+        "Choose them among the recordings too and send the sheet again; what is already in is skipped.",
+    "Deze rijen zijn niet toegevoegd:": "These rows were not added:",
+    "Toegevoegd en in de wachtrij (verborgen tot je ze publiceert):":
+        "Added and queued (hidden until you publish them):",
+    "hervat": "resumed",
+    "wordt hervat": "will be resumed",
+    "voortgang": "progress",
+    "Klaar om toe te voegen:": "Ready to add:",
+    "Overgeslagen, staan al in het archief:": "Skipped, already in the archive:",
+    "Meegestuurd maar niet in het blad (niet gebruikt):": "Sent but not in the sheet (not used):",
+    "Blad (CSV, UTF-8)": "Sheet (CSV, UTF-8)",
+    "De opnamen die het blad noemt (kies ze allemaal tegelijk)": "The recordings the sheet names (choose them all at once)",
+    "Alleen controleren, nog niets toevoegen": "Check only, add nothing yet",
+    "Versturen": "Send",
+    "Het blad": "The sheet",
+    "De eerste rij noemt de kolommen: file (de naam van de opname) en verder, naar wens:":
+        "The first row names the columns: file (the recording's name) and, as you like:",
+    "Meer namen, plaatsen of thema's in een cel scheid je met ;. Datums als 2024-05-03. Toegang (access) is een van:":
+        "Separate several names, places or themes in one cell with ;. Dates like 2024-05-03. Access is one of:",
+    "Alles samen mag niet groter zijn dan de uploadgrens van het archief; een grotere collectie voeg je in delen "
+    "toe, of met verhalen ingest --sheet.":
+        "Everything together may not be larger than the archive's upload limit; add a larger collection in parts, "
+        "or with verhalen ingest --sheet.",
+    "Kies het blad (CSV) met een rij per opname.": "Choose the sheet (CSV) with one row per recording.",
+    "{name} is geen UTF-8-tekst. Bewaar het in Excel als \u2018CSV UTF-8\u2019, in LibreOffice met de tekenset "
+    "Unicode (UTF-8).":
+        "{name} is not UTF-8 text. In Excel save it as \u2018CSV UTF-8\u2019, in LibreOffice with the character "
+        "set Unicode (UTF-8).",
+    "rij {row}: {problem}": "row {row}: {problem}",
+    "rij {row}: {name}": "row {row}: {name}",
+    "rij {row}: {title}": "row {row}: {title}",
+    "rij {row}: al in het archief als {slug}": "row {row}: already in the archive as {slug}",
+    "onbekende kolom(men) {columns}; de kolommen heten {known}": "unknown column(s) {columns}; the columns are {known}",
+    "de kolom {columns} staat er meer dan eens in": "column {columns} appears more than once",
+    "het blad heeft geen kolom file (die noemt per rij de opname) of is leeg":
+        "the sheet has no file column (it names each row's recording) or is empty",
+    "meer cellen ({cells}) dan de kop kolommen heeft ({columns}); zet een cel met meer waarden, gescheiden door ;, "
+    "tussen aanhalingstekens":
+        "more cells ({cells}) than the header has columns ({columns}); put a cell with several values, separated "
+        "by ;, in quotes",
+    "de cel file noemt geen opname": "the file cell names no recording",
+    "{column}: {value} is geen datum als 2024-05-03": "{column}: {value} is not a date like 2024-05-03",
+    "access: {value} is geen van {known}": "access: {value} is not one of {known}",
+    "access is embargoed maar embargo_until is leeg: een embargo loopt af op een datum":
+        "access is embargoed but embargo_until is empty: an embargo lifts on a date",
+    "{file} is niet meegestuurd": "{file} was not sent",
+    "{file} is geen bruikbare opname ({reason})": "{file} is not a usable recording ({reason})",
+    "{file} is dezelfde opname als rij {other}": "{file} is the same recording as row {other}",
 })
