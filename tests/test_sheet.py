@@ -221,3 +221,66 @@ def test_a_real_run_ingests_the_good_rows_and_can_be_run_again(collection, archi
     r = run_cli("ingest", "--sheet", str(collection / "good.csv"), home=archive.settings.home, model_dir=model_dir)
     assert r.returncode == 0, r.stderr
     assert _errors(r) == [] and r.stdout.count("skipped, already in the archive") == 2
+
+
+# -- the workspace: the sheet and its recordings through the real form ----------------------------
+
+
+def test_the_workspace_takes_a_sheet_with_its_recordings(workspace, editor_client, tmp_path):
+    archive = workspace.archive
+    new = ffmpeg_make(tmp_path / "nieuw.mp3", "-f", "lavfi", "-i", "sine=frequency=550:duration=2")
+    sheet = ("file;title;narrator;place;theme;recorded;access\n"
+             "band 1/market.wav;Nog eens de markt;;;;;public\n"
+             'band 1/nieuw.mp3;Het nieuwe lied;"Noor;Sam";Delft;muziek;2023-09-01;researchers\n'
+             "band 2/weg.mp3;Weg;;;;;public\n"
+             "nep.mp3;Nep;;;;;public\n"
+             "nieuw2.mp3;Datum;;;;1 sept;public\n")
+
+    def send(check_only: bool):
+        page = editor_client.get("/editor/upload/sheet").get_data(as_text=True)
+        body = {"csrf_token": csrf_of(page), "sheet": (io.BytesIO(("\ufeff" + sheet).encode()), "collectie.csv"),
+                "recordings": [(io.BytesIO((DATA / "en_market.wav").read_bytes()), "market.wav"),
+                               (io.BytesIO(new.read_bytes()), "nieuw.mp3"),
+                               (io.BytesIO(b"geen geluid\n"), "nep.mp3"),
+                               (io.BytesIO(b"x"), "los.txt")]}
+        if check_only:
+            body["check_only"] = "1"
+        r = editor_client.post("/editor/upload/sheet", data=body, content_type="multipart/form-data")
+        assert r.status_code == 200
+        return r.get_data(as_text=True)
+
+    assert "Een hele collectie" in editor_client.get("/editor/upload").get_data(as_text=True)  # linked from one upload
+    page = send(check_only=True)
+    assert "Alleen gecontroleerd: er is nog niets toegevoegd." in page
+    assert "Deze opnamen uit het blad zijn niet meegestuurd:" in page and "<li>weg.mp3</li>" in page
+    assert "rij 4: band 2/weg.mp3 is niet meegestuurd" in page
+    assert "rij 5: nep.mp3 is geen bruikbare opname (nep.mp3 is a text file, not audio)" in page
+    assert "rij 6: recorded: 1 sept is geen datum als 2024-05-03" in page
+    assert "rij 2: al in het archief als pop-up-bazaar" in page and "rij 3: nieuw.mp3" in page
+    assert "Meegestuurd maar niet in het blad (niet gebruikt):</p>" not in page and "los.txt" in page
+    with archive.session() as s:
+        assert s.scalar(select(func.count()).select_from(Story)) == 2
+
+    page = send(check_only=False)
+    assert "rij 3: Het nieuwe lied" in page and "rij 2: al in het archief als pop-up-bazaar" in page
+    assert "rij 6: recorded" in page
+    with archive.session() as s:
+        assert s.scalar(select(func.count()).select_from(Story)) == 3
+        story = archive.story(s, "het-nieuwe-lied")
+        assert (story.access, story.recorded, story.published) == ("researchers", dt.date(2023, 9, 1), False)
+        assert sorted(p.name for p in story.people()) == ["Noor", "Sam"] and [p.name for p in story.places] == ["Delft"]
+    assert not [p for p in (archive.settings.home / "incoming").iterdir() if p.name.startswith("upload-")]
+
+    page = send(check_only=False)  # again: nothing new; the story no worker has finished yet is queued again
+    assert "rij 3: Het nieuwe lied (hervat)" in page and "rij 2: al in het archief als pop-up-bazaar" in page
+    with archive.session() as s:
+        assert s.scalar(select(func.count()).select_from(Story)) == 3
+    english = editor_client.get("/editor/upload/sheet?lang=en").get_data(as_text=True)
+    assert "Add a whole collection" in english
+
+
+def test_the_example_sheet_in_the_docs_is_a_good_one():
+    path = Path(__file__).resolve().parents[1] / "docs" / "examples" / "collection.csv"
+    sheet = sheet_mod.read(path)
+    assert _problems(sheet) == [] and len(sheet.rows) >= 3
+    assert {c for c in sheet_mod.COLUMNS} == set(path.read_text().splitlines()[0].split(","))

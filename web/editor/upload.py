@@ -23,7 +23,7 @@ import secrets
 import shutil
 import tempfile
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from flask import Flask, Request, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -31,6 +31,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from verhalen import jobs, pipeline
+from verhalen import sheet as sheet_mod
 from verhalen.access import level_problem
 from verhalen.catalog import ACCESS_LEVELS, ROLES, Story
 from verhalen.errors import Duplicate, UnsupportedMedia, UsageError
@@ -220,3 +221,100 @@ def upload():
     for warning in warnings:  # the probe's doubts (a truncated file) said now, not only in `verhalen info`
         flash(_("Let op: {warning}", warning=warning))
     return redirect(url_for("editor_jobs.jobs", _anchor=f"job-{slug}"))
+
+
+# -- a whole collection: a sheet (CSV) and the recordings it names -------------------------------------------
+
+# verhalen.sheet's problems in the editor's words: kind -> text (its details fill the placeholders).
+SHEET_PROBLEMS = {
+    "columns": lambda d: _("onbekende kolom(men) {columns}; de kolommen heten {known}", **d),
+    "duplicate_column": lambda d: _("de kolom {columns} staat er meer dan eens in", **d),
+    "no_file_column": lambda d: _("het blad heeft geen kolom file (die noemt per rij de opname) of is leeg"),
+    "extra_cells": lambda d: _("meer cellen ({cells}) dan de kop kolommen heeft ({columns}); zet een cel met "
+                               "meer waarden, gescheiden door ;, tussen aanhalingstekens", **d),
+    "no_file": lambda d: _("de cel file noemt geen opname"),
+    "bad_date": lambda d: _("{column}: {value} is geen datum als 2024-05-03", **d),
+    "access_level": lambda d: _("access: {value} is geen van {known}", **d),
+    "embargo_date": lambda d: _("access is embargoed maar embargo_until is leeg: een embargo loopt af op een datum"),
+    "not_found": lambda d: _("{file} is niet meegestuurd", **d),
+    "not_audio": lambda d: _("{file} is geen bruikbare opname ({reason})", **d),
+    "same_recording": lambda d: _("{file} is dezelfde opname als rij {other}", **d),
+}
+
+
+def sheet_problem_text(problem) -> str:
+    """One problem of a sheet, "rij N: ...", in the interface's language (the core's English for the rest)."""
+    word = SHEET_PROBLEMS.get(problem.kind)
+    return _("rij {row}: {problem}", row=problem.row, problem=word(problem.details) if word else problem.message)
+
+
+def _sheet_page(report=None, error=None, status=200):
+    return render_template("editor/upload_sheet.html", report=report, error=error, columns=sheet_mod.COLUMNS,
+                           access_levels=ACCESS_LEVELS), status
+
+
+def _recording_name(filename: str) -> str | None:
+    """An uploaded recording's name as the sheet's `file` column would end (no folders; nothing hidden)."""
+    name = PurePosixPath((filename or "").replace("\\", "/")).name
+    return name if name and name not in (".", "..") else None
+
+
+@bp.route("/upload/sheet", methods=["GET", "POST"])
+def upload_sheet():
+    """A collection: the sheet and its recordings in one form; the good rows are accepted and queued, every
+    problem is listed with its row number, and recordings the sheet names but the form lacks are named."""
+    if request.method == "GET":
+        return _sheet_page()
+    archive = get_archive()
+    settings = archive.settings
+    upload_file = request.files.get("sheet")
+    if upload_file is None or not upload_file.filename:
+        return _sheet_page(error=_("Kies het blad (CSV) met een rij per opname."), status=400)
+    check_only = bool(request.form.get("check_only"))
+    folder = Path(tempfile.mkdtemp(dir=incoming_dir(settings), prefix="upload-"))
+    try:
+        try:
+            text = sheet_mod.decode(upload_file.read())
+        except UsageError:
+            return _sheet_page(error=_("{name} is geen UTF-8-tekst. Bewaar het in Excel als \u2018CSV UTF-8\u2019, "
+                                       "in LibreOffice met de tekenset Unicode (UTF-8).", name=upload_file.filename),
+                               status=400)
+        received = []
+        for f in request.files.getlist("recordings"):
+            name = _recording_name(f.filename)
+            if name is None:
+                continue
+            f.stream.flush()
+            if os.fstat(f.stream.fileno()).st_size > recording_limit(settings):
+                raise RequestEntityTooLarge()
+            os.replace(f.stream.name, folder / name)
+            received.append(name)
+        sheet = sheet_mod.check(archive, sheet_mod.parse(text, folder, settings, flat=True))
+        named = {row.path.name for row in sheet.rows if row.path is not None}
+        report = {
+            "check_only": check_only, "rows": len(sheet.rows),
+            "missing": sorted({r.name for r in sheet.rows if any(p.kind == "not_found" for p in r.problems)}),
+            "unused": sorted(set(received) - named),
+            "skipped": [(r.number, r.existing) for r in sheet.rows if r.skipped],
+            "ready": [(r.number, r.name, r.existing) for r in sheet.good],
+            "queued": [], "problems": [sheet_problem_text(p) for p in sheet.all_problems()],
+        }
+        if not check_only and not sheet.problems:
+            report["ready"] = []
+            for row in sheet.good:
+                row.meta.published = False  # as with one upload: hidden until an editor publishes it
+                try:
+                    story_id = pipeline.accept(archive, row.path, row.meta, created_by=current_user.name)
+                except Duplicate as e:
+                    report["skipped"].append((row.number, e.slug or "?"))
+                    continue
+                except (UnsupportedMedia, UsageError) as e:
+                    report["problems"].append(_("rij {row}: {problem}", row=row.number, problem=str(e)))
+                    continue
+                with archive.session() as s:
+                    story = s.get(Story, story_id)
+                    report["queued"].append((row.number, story.title, story.slug, row.existing is not None))
+                jobs.enqueue(get_huey(), story_id)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return _sheet_page(report)
