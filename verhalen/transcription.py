@@ -148,7 +148,8 @@ class Outcome:
     options: dict = field(default_factory=dict)
     hotwords: list[str] = field(default_factory=list)
     gaps: list[Span] = field(default_factory=list)      # voiced, yet no decode found words
-    guards: dict[str, int] = field(default_factory=dict)  # how often each guard decoded a stretch again
+    # How often each guard decoded a stretch again ("language": chunks decoded again in the story's language).
+    guards: dict[str, int] = field(default_factory=dict)
     speech: list[Span] = field(default_factory=list)    # voice activity, as the decoder saw it
 
 
@@ -369,9 +370,16 @@ class Transcriber:
         # 1. Every chunk, batched; without a requested language each chunk's own detection picks it.
         first = requested_language or s.default_language
 
+        sure_so_far: Counter = Counter()
+
         def choose(i: int, lang: str, p: float) -> str:
-            enough = chunks[i].speech_seconds >= MIN_DETECTION_SECONDS
-            return lang if enough and is_sure(lang, p, s.expected_languages, s.language_min_probability) else first
+            # A doubtful chunk is decoded in the language most sure chunks so far had (the story's language,
+            # most likely), so it rarely needs decoding again once the plan is made.
+            if chunks[i].speech_seconds >= MIN_DETECTION_SECONDS and is_sure(lang, p, s.expected_languages,
+                                                                             s.language_min_probability):
+                sure_so_far[lang] += 1
+                return lang
+            return sure_so_far.most_common(1)[0][0] if sure_so_far else first
 
         decoded, detections, used = (self._decode(audio, chunks, [first] * len(chunks), prompt,
                                                   choose=None if requested_language else choose, on_segment=report)
@@ -386,8 +394,9 @@ class Transcriber:
         languages = ([requested_language] * len(chunks) if requested_language else
                      window_languages(windows, decision.language, s.expected_languages, s.language_min_probability))
         # Doubtful chunks were decoded in the default language; the story turned out to be in another.
-        self._again(audio, chunks, decoded, [i for i, (u, x) in enumerate(zip(used, languages)) if u != x],
-                    languages, prompt, None)
+        guards["language"] = self._again(audio, chunks, decoded,
+                                         [i for i, (u, x) in enumerate(zip(used, languages)) if u != x],
+                                         languages, prompt, None)
 
         # 2. The guards, chunk by chunk: echo and thin coverage are decoded again without the vocabulary
         # (batched, cheap); what still loops is decoded again piece by piece.
