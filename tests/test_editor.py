@@ -309,8 +309,11 @@ def test_split_merge_speaker_redact_and_revert_from_the_forms(workspace, editor_
 def test_review_queue_links_into_the_editor_worst_first(workspace, editor_client):
     page = editor_client.get("/editor/review").get_data(as_text=True)
     links = re.findall(r'href="/editor/story/([\w-]+)#s(\d+)"', page)
-    scores = [float(x) for x in re.findall(r"zekerheid (-?[\d.]+)", page)]
+    scores = [float(x) for x in re.findall(r'data-score="(-?[\d.]+)"', page)]
     assert links and scores == sorted(scores)
+    # In words an editor understands, not the model's log-probability.
+    assert "onzekere woorden" in page or "onzeker woord" in page or "twijfelde aan de hele passage" in page
+    assert "zekerheid -" not in page
     slug, sid = links[0]
     assert f'id="s{sid}"' in editor_client.get(f"/editor/story/{slug}").get_data(as_text=True)
 

@@ -19,6 +19,7 @@ from verhalen.errors import Conflict, StaleVersion, VerhalenError
 from verhalen.transcript_guards import GAP
 
 from ..context import get_archive, get_huey
+from ..transcript_html import LOW_WORD
 from ..i18n import gettext as _
 from .workspace import workspace_blueprint
 from ..params import form_int
@@ -145,5 +146,7 @@ def review():
         titles = dict(s.execute(select(Story.id, Story.title)).all())
         slugs = dict(s.execute(select(Story.id, Story.slug)).all())
         items = [{"story": titles[seg.story_id], "slug": slugs[seg.story_id], "id": seg.id, "start": seg.start,
-                  "text": seg.text.strip(), "score": score, "gap": seg.guard == GAP} for seg, score in rows]
+                  "text": seg.text.strip(), "score": score, "gap": seg.guard == GAP,
+                  "doubtful": sum(1 for w in seg.words or [] if w[3] is not None and w[3] < LOW_WORD)}
+                 for seg, score in rows]
     return render_template("editor/review.html", items=items)
