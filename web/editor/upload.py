@@ -254,9 +254,11 @@ def _sheet_page(report=None, error=None, status=200):
 
 
 def _recording_name(filename: str) -> str | None:
-    """An uploaded recording's name as the sheet's `file` column would end (no folders; nothing hidden)."""
+    """An uploaded recording's name as the sheet's `file` column would end (no folders, nothing a file system refuses)."""
     name = PurePosixPath((filename or "").replace("\\", "/")).name
-    return name if name and name not in (".", "..") else None
+    if not name or name in (".", "..") or "\x00" in name or len(name.encode()) > 255:
+        return None
+    return name
 
 
 @bp.route("/upload/sheet", methods=["GET", "POST"])
