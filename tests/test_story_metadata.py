@@ -218,3 +218,74 @@ def test_cli_edit_access_publish_and_refusals(archive_copy):
     r = run_cli("edit", "het-koor", "--publish", "--if-version", str(version), home=home)
     assert r.returncode == 0, r.stderr
     assert "--add-person NAME:ROLE" in run_cli("edit", "--help", home=home).stdout
+
+
+# -- the workspace, through the Flask test client ---------------------------------------------------
+
+
+def _details_form(page: str, **fields) -> dict:
+    return {"csrf_token": csrf_of(page), "meta_version": _meta_version(page), "title": "Pop-up bazaar",
+            "description": "", "recorded": "2024-05-03", "series": "Levensverhalen", "language": "", **fields}
+
+
+def test_the_details_form_shows_everywhere_at_once(workspace, editor_client):
+    anonymous = workspace.test_client()
+    # Warm the public pages first: the page cache must not keep the old ones.
+    assert "Pop-up bazaar" in anonymous.get("/verhaal/pop-up-bazaar").get_data(as_text=True)
+    anonymous.get("/zoeken?q=bazaar")
+    anonymous.get("/serie/levensverhalen/feed.xml")
+    page = editor_client.get("/editor/story/pop-up-bazaar").get_data(as_text=True)
+    assert 'id="gegevens"' in page and '<label for="d-title">Titel</label>' in page
+    with workspace.archive.session() as s:
+        st = workspace.archive.story(s, "pop-up-bazaar")
+        esseline = next(str(c.id) for c in st.credits if c.person.name == "Esseline")
+    r = editor_client.post("/editor/story/pop-up-bazaar/details", data=_details_form(
+        page, title="Bazaar aan de Maas", add_places="Schiedam; Vlaardingen", add_themes="markt",
+        remove_theme="werk", remove_credit=esseline, add_person_name="Karim", add_person_role="host",
+        rename_old="Basma", rename_new="Basma El Amrani"))
+    assert r.status_code == 302 and r.headers["Location"].endswith("#gegevens")
+    story_page = anonymous.get("/verhaal/pop-up-bazaar").get_data(as_text=True)
+    assert "Bazaar aan de Maas" in story_page and "Schiedam" in story_page and "Basma El Amrani" in story_page
+    assert "Esseline" not in story_page
+    found = anonymous.get("/zoeken?q=bazaar").get_data(as_text=True)
+    assert "Bazaar aan de Maas" in found
+    facets = found[found.index('class="facets"'):]
+    assert ">markt<" in facets and ">werk<" not in facets, "the theme facet"
+    assert ">Basma El Amrani<" in facets and ">Karim<" in facets and "Esseline" not in facets, "the person facet"
+    assert "Bazaar aan de Maas" in anonymous.get("/zoeken?q=Vlaardingen").get_data(as_text=True)
+    item = ET.fromstring(anonymous.get("/serie/levensverhalen/feed.xml").get_data()).find("channel/item")
+    assert item.findtext("title") == "Bazaar aan de Maas"
+    page = editor_client.get("/editor/story/pop-up-bazaar").get_data(as_text=True)
+    history = page[page.index('class="history details-history"'):]
+    assert "esseline" in history and "Pop-up bazaar" in history and "Bazaar aan de Maas" in history
+
+
+def test_two_saves_from_one_version_the_second_is_a_conflict(workspace, editor_client):
+    page = editor_client.get("/editor/story/pop-up-bazaar").get_data(as_text=True)
+    other = workspace.test_client()
+    login(other, "karim")
+    r = other.post("/editor/story/pop-up-bazaar/details", data=_details_form(page, title="Eerst",
+                                                                              csrf_token=csrf_of(other.get("/editor/").get_data(as_text=True))))
+    assert r.status_code == 302
+    r = editor_client.post("/editor/story/pop-up-bazaar/details", data=_details_form(page, title="Daarna",
+                                                                                     add_places="Delft"))
+    assert r.status_code == 409 and "Iemand anders heeft dit verhaal gewijzigd" in r.get_data(as_text=True)
+    with workspace.archive.session() as s:
+        st = workspace.archive.story(s, "pop-up-bazaar")
+        assert st.title == "Eerst" and "Delft" not in [p.name for p in st.places]
+        (row,) = story_metadata.history(s, st)
+        assert row.user == "karim"
+    # The access form from the same stale page is refused as well.
+    r = editor_client.post("/editor/story/pop-up-bazaar/access", data={
+        "csrf_token": csrf_of(page), "access": "editors", "meta_version": _meta_version(page)})
+    assert r.status_code == 409
+
+
+@pytest.mark.parametrize("lang,words", [("nl", "Een verhaal heeft een titel nodig"), ("en", "A story needs a title")])
+def test_refusals_are_in_the_editors_language(editor_client, lang, words):
+    page = editor_client.get("/editor/story/pop-up-bazaar").get_data(as_text=True)
+    r = editor_client.post(f"/editor/story/pop-up-bazaar/details?lang={lang}", data=_details_form(page, title=" "))
+    assert r.status_code == 400 and words in r.get_data(as_text=True)
+    r = editor_client.post(f"/editor/story/pop-up-bazaar/details?lang={lang}", data=_details_form(
+        page, rename_old="Basma", rename_new="Amal"))
+    assert r.status_code == 400 and ("Koppel de vermelding" if lang == "nl" else "Link the credit") in r.get_data(as_text=True)

@@ -1,6 +1,7 @@
-"""/editor/story/<slug>: one story for editors — publish, access level, consent, and the transcript editor.
+"""/editor/story/<slug>: one story for editors — its details, publish, access level, consent, and the transcript editor.
 
-Publishing, access and consent changes go through verhalen.story_edits: a
+The details (title, description, date, series, people, places, themes, language) go through
+verhalen.story_metadata, publishing, access and consent through verhalen.story_edits: each a
 compare-and-set on the story's meta_version (a stale page is a conflict, 409)
 and the index follows in the same step, so public pages and search agree at once. Consent files live under
 ARCHIVE/consent/ and are only ever sent to editors.
@@ -12,11 +13,13 @@ import datetime as dt
 from pathlib import Path
 
 from flask import flash, redirect, render_template, request, send_file, url_for
+from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.utils import safe_join
 
-from verhalen import story_edits
+from verhalen import story_edits, story_metadata
 from verhalen.access import SHOWN_STATUSES, level_problem
-from verhalen.catalog import ACCESS_LEVELS
+from verhalen.catalog import ACCESS_LEVELS, ROLES, Person
 from verhalen.editing import TranscriptEditor, review_score
 from verhalen.errors import NotFound, UsageError, VerhalenError
 from verhalen.transcript_guards import GAP
@@ -26,7 +29,7 @@ from ..i18n import gettext as _
 from ..params import form_int
 from ..transcript_html import LOW_WORD
 from .jobs import job_view
-from .upload import save_consent
+from .upload import LANGUAGES, save_consent
 from .workspace import LEVEL_PROBLEMS, workspace_blueprint
 
 bp = workspace_blueprint("editor_story", __name__)
@@ -56,13 +59,97 @@ def story(slug: str):
         people = [p.name for p in st.people()]
         return render_template(
             "editor/story.html", story=st, job=job_view(st), segments=segments_view(st), history=editor.history(),
-            speakers=speakers, people=people, access_levels=ACCESS_LEVELS,
+            speakers=speakers, people=people, access_levels=ACCESS_LEVELS, roles=ROLES, languages=LANGUAGES,
+            everyone=list(s.scalars(select(Person.name).order_by(Person.name))),
+            meta_history=story_metadata.history(s, st), field_names=FIELD_NAMES,
             has_mp3=archive.derived(st.id, "listen.mp3").is_file(),
             has_opus=archive.derived(st.id, "listen.opus").is_file())
 
 
 def _back(slug: str, anchor: str | None = None):
     return redirect(url_for("editor_story.story", slug=slug, _anchor=anchor))
+
+
+# Each field of the details form, named as the history shows it.
+FIELD_NAMES = {"title": lambda: _("titel"), "description": lambda: _("beschrijving"),
+               "recorded": lambda: _("opnamedatum"), "series": lambda: _("serie"), "people": lambda: _("personen"),
+               "places": lambda: _("plaatsen"), "themes": lambda: _("thema's"), "language": lambda: _("taal"),
+               "access": lambda: _("toegang"), "embargo_until": lambda: _("embargo tot"),
+               "consent_notes": lambda: _("toestemming"), "published": lambda: _("gepubliceerd"),
+               "consent_file": lambda: _("toestemmingsformulier")}
+# story_metadata's problems (MetadataProblem.code) in the editor's words.
+DETAIL_PROBLEMS = {
+    "empty_title": lambda p: _("Een verhaal heeft een titel nodig."),
+    "too_long": lambda p: _("Het veld {field} is te lang; maak het korter.",
+                            field=FIELD_NAMES.get(p.field, lambda: p.field)()),
+    "role": lambda p: _("Kies een rol uit de lijst."),
+    "empty_name": lambda p: _("Een persoon heeft een naam nodig."),
+    "not_credited": lambda p: _("{name} staat niet bij dit verhaal.", name=p.params.get("name", "")),
+    "name_taken": lambda p: _("Er is al iemand die {name} heet. Koppel de vermelding aan die persoon in plaats "
+                              "van te hernoemen.", name=p.params.get("name", "")),
+    "unknown_person": lambda p: _("Er is niemand die {name} heet om aan te koppelen; voeg die persoon toe.",
+                                  name=p.params.get("name", "")),
+    "no_place": lambda p: _("{name} is geen plaats van dit verhaal.", name=p.params.get("name", "")),
+    "no_theme": lambda p: _("{name} is geen thema van de redactie bij dit verhaal.", name=p.params.get("name", "")),
+    "language": lambda p: _("Geef een taalcode zoals nl, en of ar."),
+    "date": lambda p: _("Geef een datum als jjjj-mm-dd."),
+    "embargo_without_level": lambda p: _("Een embargodatum hoort alleen bij een verhaal onder embargo."),
+    "level": lambda p: LEVEL_PROBLEMS["level"](),
+    "embargo_date": lambda p: LEVEL_PROBLEMS["embargo_date"](),
+}
+
+
+def _date_field(name: str):
+    value = (request.form.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(_("Geef een datum als jjjj-mm-dd.")) from None
+
+
+def _names(field: str) -> list[str]:
+    """A text field of names separated by ; or , (as the upload form takes them)."""
+    return [n.strip() for n in (request.form.get(field) or "").replace(";", ",").split(",") if n.strip()]
+
+
+def details_from_form(story) -> story_metadata.Changes:
+    """The details form as story_metadata.Changes: its text fields as they are (an empty date or series clears
+    it, an empty language keeps the story's), ticked people, places and themes removed, new ones added."""
+    form = request.form
+    credits = {str(c.id): c for c in story.credits}
+    ch = story_metadata.Changes(
+        title=form.get("title", ""), description=form.get("description", ""), recorded=_date_field("recorded"),
+        series=(form.get("series") or "").strip() or None,
+        remove_people=[(credits[i].person.name, credits[i].role) for i in form.getlist("remove_credit")
+                       if i in credits],
+        remove_places=form.getlist("remove_place"), remove_themes=form.getlist("remove_theme"),
+        add_places=_names("add_places"), add_themes=_names("add_themes"))
+    if (form.get("language") or "").strip():
+        ch.language = form["language"].strip()
+    if (form.get("rename_old") or "").strip() and (form.get("rename_new") or "").strip():
+        ch.rename_people.append((form["rename_old"], form["rename_new"]))
+    if (form.get("link_old") or "").strip() and (form.get("link_to") or "").strip():
+        ch.link_people.append((form["link_old"], form["link_to"]))
+    if (form.get("add_person_name") or "").strip():
+        ch.add_people.append((form["add_person_name"], form.get("add_person_role") or "narrator"))
+    return ch
+
+
+@bp.route("/story/<slug>/details", methods=["POST"])
+def details(slug: str):
+    archive = get_archive()
+    version = _version()
+    with archive.session() as s:
+        st = archive.story(s, slug)
+        before = st.meta_version
+        try:
+            st = story_metadata.edit(archive, s, st, details_from_form(st), version, user=current_user.name)
+        except story_metadata.MetadataProblem as e:
+            raise UsageError(DETAIL_PROBLEMS[e.code](e) if e.code in DETAIL_PROBLEMS else str(e)) from None
+        flash(_("Gegevens bewaard.") if st.meta_version != before else _("Er was niets veranderd."))
+    return _back(slug, "gegevens")
 
 
 def _version() -> int:
@@ -75,7 +162,8 @@ def publish(slug: str):
     archive = get_archive()
     publish_it = request.form.get("published") == "1"
     with archive.session() as s:
-        st = story_edits.publish(archive, s, archive.story(s, slug), publish_it, _version())
+        st = story_edits.publish(archive, s, archive.story(s, slug), publish_it, _version(),
+                                 user=current_user.name)
         if publish_it and st.status not in SHOWN_STATUSES:
             flash(_("Gepubliceerd: het verhaal verschijnt zodra de verwerking klaar is."))
         elif publish_it:
@@ -99,7 +187,8 @@ def set_access(slug: str):
     if problem:
         raise UsageError(LEVEL_PROBLEMS[problem]())
     with archive.session() as s:
-        story_edits.set_access(archive, s, archive.story(s, slug), level, embargo, _version())
+        story_edits.set_access(archive, s, archive.story(s, slug), level, embargo, _version(),
+                               user=current_user.name)
     flash(_("Toegang aangepast."))
     return _back(slug, "toegang")
 
@@ -117,7 +206,7 @@ def consent(slug: str):
         old = st.consent_file
         saved = save_consent(archive.settings, st.slug, request.files.get("consent_file"))
         try:
-            story_edits.set_consent(archive, s, st, notes, saved, version)
+            story_edits.set_consent(archive, s, st, notes, saved, version, user=current_user.name)
         except VerhalenError:
             if saved:
                 archive.settings.in_home(saved).unlink(missing_ok=True)
