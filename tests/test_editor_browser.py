@@ -97,3 +97,39 @@ def test_upload_transcribe_correct_publish(browser, served):
     assert anonymous.locator("a.moment").count() == 0, "no passage says the old word any more"
     assert errors == [], errors
     context.close()
+
+
+def test_story_details_form_changes_the_public_page_and_search(browser, workspace):
+    """Issue 11 part 1 in Chromium: the Gegevens form on the story page, then the public page and the facets."""
+    server = LiveServer(workspace)
+    try:
+        context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=server.url)
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto("/login")
+        page.fill("#name", "esseline")
+        page.fill("#password", PASSWORD)
+        page.click("form.stack button[type=submit]")
+        page.wait_for_url("**/editor/")
+        page.goto("/editor/story/pop-up-bazaar")
+        page.get_by_label("Titel", exact=True).fill("Bazaar aan de Maas")
+        page.get_by_label("Plaatsen toevoegen (gescheiden door komma's)").fill("Schiedam")
+        page.get_by_label("werk weghalen").check()
+        page.get_by_label("Thema's toevoegen (gescheiden door komma's)").fill("markt")
+        page.get_by_label("Persoon toevoegen").fill("Karim")
+        page.get_by_label("als", exact=True).select_option("host")
+        page.click("#save-details")
+        page.wait_for_url("**/editor/story/pop-up-bazaar#gegevens")
+        assert "Gegevens bewaard." in page.content()
+        page.screenshot(path=str(ARTIFACTS / "editor-story-details.png"), full_page=True)
+        anonymous = browser.new_context(base_url=server.url).new_page()
+        anonymous.goto("/verhaal/pop-up-bazaar")
+        assert anonymous.locator("h1").inner_text() == "Bazaar aan de Maas"
+        assert "Karim" in anonymous.content() and "Schiedam" in anonymous.content()
+        anonymous.goto("/zoeken?q=bazaar")
+        themes = anonymous.locator('[data-facet="theme"]').inner_text()
+        assert "markt" in themes and "werk" not in themes
+        assert not errors, errors
+    finally:
+        server.close()
