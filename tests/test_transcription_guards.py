@@ -263,3 +263,23 @@ def test_language_detection_encodes_nothing_twice(transcriber, monkeypatch):
     calls.clear()
     transcriber.transcribe(DATA / "en_market.wav", "en", None)
     assert calls == [1]
+
+
+def test_progress_is_reported_while_decoding_not_at_the_end(model_dir, tmp_path):
+    """The jobs page shows the share of audio done as segments are decoded (it stayed at 0 % and then
+    jumped to done): with one chunk per batch, the first chunk's progress arrives while the second
+    is still being decoded."""
+    import time
+
+    src = DATA / "en_market.wav"
+    out = ffmpeg_make(tmp_path / "long.wav", "-i", str(src), "-i", str(src), "-i", str(src), "-i", str(src),
+                      "-filter_complex", "[0:a][1:a][2:a][3:a]concat=n=4:v=0:a=1", "-ac", "1", "-ar", "16000")
+    settings = settings_mod.load(tmp_path / "home", env={}, model=str(model_dir), batch_size=1)
+    reports = []
+    started = time.perf_counter()
+    o = Transcriber(model_dir, settings).transcribe(out, "en", None,
+                                                    progress=lambda done, total: reports.append((time.perf_counter(), done)))
+    ended = time.perf_counter()
+    assert reports[-1][1] == pytest.approx(o.duration)
+    early = [t for t, done in reports if done < o.duration / 2]
+    assert early and early[0] < started + 0.75 * (ended - started)

@@ -261,14 +261,14 @@ class Transcriber:
             without_timestamps=False, temperature=list(o.temperature[:1]), hotwords=prompt, **self._common())
         pieces = [{"start": a, "end": b} for c in chunks for a, b in c.pieces]
         out: list[list[SegmentText]] = [[] for _ in chunks]
-        raw = []
-        for seg in segments:  # the pipeline decodes lazily, batch by batch: detections arrive as we read
-            raw.append((seeks.get(seg.seek, 0), seg))
-        used = languages.chosen if languages else [language] * len(chunks)
-        for (i, _), seg in zip(raw, restore_speech_timestamps((s for _, s in raw), pieces, RATE)):
-            out[i].append(self._text(seg, used[i], guard))
+        # The pipeline decodes lazily, batch by batch: a chunk's language is chosen before its first
+        # segment arrives, and progress is reported as the batches come (not at the end).
+        for seg in restore_speech_timestamps(segments, pieces, RATE):
+            i = seeks.get(seg.seek, 0)
+            out[i].append(self._text(seg, languages.chosen[i] if languages else language, guard))
             if on_segment:
                 on_segment(seg.end)
+        used = languages.chosen if languages else [language] * len(chunks)
         detections = languages.detections if languages else [None] * len(chunks)
         return out, detections, list(used)
 
