@@ -5,6 +5,7 @@ page, in search and its facets, and in the feed at once; stale saves are conflic
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import xml.etree.ElementTree as ET
 
@@ -193,6 +194,8 @@ def test_cli_edit_changes_every_kind_of_field_and_history_lists_it(archive_copy)
     assert "places: Rotterdam -> Schiedam" in hist.stdout
     found = run_cli("search", "Schiedam", home=home).stdout
     assert "pop-up-bazaar" in found, "search follows at once"
+    exported = json.loads(run_cli("export", "pop-up-bazaar", "--format", "json", home=home, check=True).stdout)
+    assert "Bazaar in de wijk" in json.dumps(exported) and "Basma El Amrani" in json.dumps(exported), "exports too"
 
 
 def test_cli_edit_access_publish_and_refusals(archive_copy):
@@ -258,6 +261,7 @@ def test_the_details_form_shows_everywhere_at_once(workspace, editor_client):
     page = editor_client.get("/editor/story/pop-up-bazaar").get_data(as_text=True)
     history = page[page.index('class="history details-history"'):]
     assert "esseline" in history and "Pop-up bazaar" in history and "Bazaar aan de Maas" in history
+    assert "Basma El Amrani (verteller), Karim (presentator)" in history, "roles in the editor's words"
 
 
 def test_two_saves_from_one_version_the_second_is_a_conflict(workspace, editor_client):

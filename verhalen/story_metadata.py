@@ -185,7 +185,8 @@ def edit(archive, session: Session, story: Story, ch: Changes, version: int | No
         if not LANGUAGE_CODE.fullmatch(code):
             raise MetadataProblem("language", f"a language is a code such as nl, en or ar, not {code!r}", "language",
                                   value=code)
-        values.update(language_requested=code, language=code, language_source="given")
+        if code != before["language"]:  # the same language again leaves how it was decided alone
+            values.update(language_requested=code, language=code, language_source="given")
 
     # Access: the same rule as at ingest and in the access form; an embargo date belongs to an embargo only.
     access = story.access if ch.access is KEEP else ch.access

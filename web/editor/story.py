@@ -10,6 +10,7 @@ ARCHIVE/consent/ and are only ever sent to editors.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 from flask import flash, redirect, render_template, request, send_file, url_for
@@ -61,9 +62,25 @@ def story(slug: str):
             "editor/story.html", story=st, job=job_view(st), segments=segments_view(st), history=editor.history(),
             speakers=speakers, people=people, access_levels=ACCESS_LEVELS, roles=ROLES, languages=LANGUAGES,
             everyone=list(s.scalars(select(Person.name).order_by(Person.name))),
-            meta_history=story_metadata.history(s, st), field_names=FIELD_NAMES,
+            meta_history=_history_view(story_metadata.history(s, st)), field_names=FIELD_NAMES,
             has_mp3=archive.derived(st.id, "listen.mp3").is_file(),
             has_opus=archive.derived(st.id, "listen.opus").is_file())
+
+
+ROLE_NAMES = {"narrator": lambda: _("verteller"), "interviewer": lambda: _("interviewer"),
+              "host": lambda: _("presentator"), "guest": lambda: _("gast")}
+
+
+def _history_view(rows) -> list[dict]:
+    """The details' history with people's roles in the editor's language ("Basma (narrator)" -> "(verteller)")."""
+    def shown(name, value):
+        if name == "people" and isinstance(value, list):
+            return [re.sub(r"\((\w+)\)$", lambda m: f"({ROLE_NAMES[m[1]]()})" if m[1] in ROLE_NAMES else m[0], v)
+                    for v in value]
+        return value
+    return [{"id": e.id, "at": e.at, "user": e.user,
+             "before": {k: shown(k, v) for k, v in e.before.items()},
+             "after": {k: shown(k, v) for k, v in e.after.items()}} for e in rows]
 
 
 def _back(slug: str, anchor: str | None = None):
