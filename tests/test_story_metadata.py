@@ -293,3 +293,15 @@ def test_refusals_are_in_the_editors_language(editor_client, lang, words):
     r = editor_client.post(f"/editor/story/pop-up-bazaar/details?lang={lang}", data=_details_form(
         page, rename_old="Basma", rename_new="Amal"))
     assert r.status_code == 400 and ("Koppel de vermelding" if lang == "nl" else "Link the credit") in r.get_data(as_text=True)
+
+
+def test_the_form_links_a_credit_to_an_existing_person(workspace, editor_client):
+    page = editor_client.get("/editor/story/pop-up-bazaar").get_data(as_text=True)
+    assert '<option value="Amal">' in page, "the archive's people are suggested"
+    r = editor_client.post("/editor/story/pop-up-bazaar/details", data=_details_form(
+        page, link_old="Esseline", link_to="amal"))
+    assert r.status_code == 302
+    with workspace.archive.session() as s:
+        st = workspace.archive.story(s, "pop-up-bazaar")
+        assert [(c.person.name, c.role) for c in st.credits] == [("Basma", "narrator"), ("Amal", "interviewer")]
+    assert "Amal" in workspace.test_client().get("/verhaal/pop-up-bazaar").get_data(as_text=True)
