@@ -23,13 +23,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import catalog, story_edits
+from . import catalog, story_edits, themes
 from .access import level_problem
 from .catalog import Credit, Person, Place, Series, Story, StoryMetaEdit, StoryPlace, StoryTheme, Theme
 from .errors import UsageError
 from .pipeline import StoryMeta
 
-EDITOR_THEME = "editor"  # the source of themes an editor gives (StoryTheme.source); keywords are left alone
+EDITOR_THEME = themes.EDITOR  # the source of themes an editor gives; keywords (proposed, accepted) are left alone
 KEEP: Any = object()      # a field of Changes left as it is (None means "clear" where a field can be empty)
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 # The fields history shows, in this order (also the order of `verhalen history` and the workspace).
