@@ -116,6 +116,11 @@ def test_an_editor_reviews_in_the_workspace(workspace, editor_client):
         "name": word, "action": "accept", "meta_version": version, "csrf_token": csrf_of(page)})
     assert r.status_code == 302
     assert word not in _proposals(archive)
+    from verhalen.story_metadata import history
+
+    with archive.session() as s:
+        rows = history(s, archive.story(s, SLUG))
+    assert any(r.user == "esseline" and word in str(r.after) for r in rows)
     stale = editor_client.post(f"/editor/keywords/{SLUG}", data={
         "name": _proposals(archive)[0], "action": "reject", "meta_version": version, "csrf_token": csrf_of(page)})
     assert stale.status_code == 409

@@ -14,13 +14,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from . import catalog, story_edits, themes
+from .access import outside_trash
 from .catalog import Story, StoryTheme
 from .errors import NotFound, UsageError
 
 
 def proposals(session: Session, story: Story | None = None, limit: int = 200) -> list[StoryTheme]:
     """Unreviewed proposals, best first (by the keyword stage's score), of one story or all."""
-    q = select(StoryTheme).where(StoryTheme.source == themes.PROPOSED)
+    q = select(StoryTheme).where(StoryTheme.source == themes.PROPOSED,
+                                 StoryTheme.story_id.in_(select(Story.id).where(outside_trash())))
     if story is not None:
         q = q.where(StoryTheme.story_id == story.id)
     return list(session.scalars(q.order_by(StoryTheme.story_id, StoryTheme.score.desc().nulls_last()).limit(limit)))
@@ -35,9 +37,11 @@ def _proposal(story: Story, name: str) -> StoryTheme:
 
 
 def review(archive, session: Session, story: Story, accept: Iterable[str] = (), reject: Iterable[str] = (),
-           rename: dict[str, str] | None = None, version: int | None = None) -> Story:
-    """Accept and reject proposals by name, or rename them (a renamed keyword becomes an editor's theme)."""
+           rename: dict[str, str] | None = None, version: int | None = None, user: str = "") -> Story:
+    """Accept and reject proposals by name, or rename them (a renamed keyword becomes an editor's theme);
+    the story's history records the decisions, by `user`."""
     rename = rename or {}
+    accept, reject = list(accept), list(reject)
     limit = archive.settings.max_name_chars
     for name in accept:
         _proposal(story, name).source = themes.ACCEPTED
@@ -56,4 +60,7 @@ def review(archive, session: Session, story: Story, accept: Iterable[str] = (), 
         if not any(t.theme_id == theme.id and t.source == themes.EDITOR for t in story.story_themes):
             story.story_themes.append(StoryTheme(theme=theme, source=themes.EDITOR))
     session.flush()
-    return story_edits.save_fields(archive, session, story, version, {}, hides=False)
+    after = {k: v for k, v in (("keywords accepted", accept), ("keywords rejected", reject),
+                                 ("keywords renamed", {o: " ".join(n.split()) for o, n in rename.items()})) if v}
+    return story_edits.save_fields(archive, session, story, version, {}, hides=False, user=user,
+                                   before={k: "proposed" for k in after}, after=after)

@@ -28,9 +28,11 @@ def keywords_list(c: Ctx, slug) -> None:
 
 
 def _review(c: Ctx, slug: str, **kw) -> None:
+    import getpass
+
     archive = c.archive(create=False)
     with archive.session() as s:
-        story = keyword_review.review(archive, s, archive.story(s, slug), **kw)
+        story = keyword_review.review(archive, s, archive.story(s, slug), user=getpass.getuser(), **kw)
         shown = [t.name for t in story.themes("editor")] + [t.name for t in story.themes("accepted")]
         click.echo(f"{story.slug}: shown {', '.join(shown) or '-'}; "
                    f"{len(keyword_review.proposals(s, story))} proposals open")

@@ -7,6 +7,7 @@ version is a conflict page (web/errors.py), never a silent overwrite.
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
 from verhalen import keyword_review
@@ -47,16 +48,16 @@ def decide(slug: str):
     with archive.session() as s:
         story = archive.story(s, slug)
         if action == "accept":
-            keyword_review.review(archive, s, story, accept=[name], version=version)
+            keyword_review.review(archive, s, story, accept=[name], version=version, user=current_user.name)
             flash(_("{name} staat nu bij {title}.", name=name, title=story.title))
         elif action == "reject":
-            keyword_review.review(archive, s, story, reject=[name], version=version)
+            keyword_review.review(archive, s, story, reject=[name], version=version, user=current_user.name)
             flash(_("{name} is afgewezen.", name=name))
         elif action == "rename":
             new = request.form.get("new", "")
             if not new.strip():
                 raise UsageError(_("Geef de nieuwe naam voor {name}.", name=name))
-            keyword_review.review(archive, s, story, rename={name: new}, version=version)
+            keyword_review.review(archive, s, story, rename={name: new}, version=version, user=current_user.name)
             flash(_("{name} heet nu {new} (een thema).", name=name, new=" ".join(new.split())))
         else:
             raise UsageError(_("Kies aanvaarden, afwijzen of hernoemen."))
