@@ -3,7 +3,8 @@
 A story is visible to a viewer when it is published, has finished the pipeline
 (status ready or needs_transcript) and its access level is one of the viewer's
 levels; an embargoed story becomes public by itself once `today` reaches its
-`embargo_until` date. Pages, search, feeds, media, transcripts, images,
+`embargo_until` date. A story in the trash (verhalen.trash) is visible to nobody, editors
+included, outside the trash views (`in_trash`, `outside_trash`). Pages, search, feeds, media, transcripts, images,
 sitemaps and JSON all ask this module; nothing else decides.
 """
 
@@ -81,7 +82,7 @@ def visible(story: Story | None, levels: frozenset[str] = PUBLIC, today: dt.date
         return False
     today = today or dt.date.today()
     return ((bool(story.published) or "unpublished" in levels) and story.status in SHOWN_STATUSES
-            and level_allows(story.access, story.embargo_until, levels, today))
+            and not in_trash(story) and level_allows(story.access, story.embargo_until, levels, today))
 
 
 def require(story: Story | None, levels: frozenset[str] = PUBLIC, today: dt.date | None = None) -> Story:
@@ -98,7 +99,17 @@ def clause(levels: frozenset[str] = PUBLIC, today: dt.date | None = None) -> Col
     embargo = (Story.access == "embargoed") if "embargoed" in levels else and_(
         Story.access == "embargoed", Story.embargo_until.is_not(None), Story.embargo_until <= today)
     published = Story.published.is_(True) if "unpublished" not in levels else Story.published.is_not(None)
-    return and_(published, Story.status.in_(SHOWN_STATUSES), or_(Story.access.in_(plain), embargo))
+    return and_(published, Story.status.in_(SHOWN_STATUSES), outside_trash(), or_(Story.access.in_(plain), embargo))
+
+
+def in_trash(story: Story) -> bool:
+    """The trash part of the rule: a deleted story waits in the trash, seen only by the trash views."""
+    return getattr(story, "deleted_at", None) is not None
+
+
+def outside_trash() -> ColumnElement[bool]:
+    """`not in_trash` as a SQL condition on Story: editors' lists (workspace, review queue, jobs) use it too."""
+    return Story.deleted_at.is_(None)
 
 
 def visibility(levels: frozenset[str] = PUBLIC, today: dt.date | None = None) -> Visibility:

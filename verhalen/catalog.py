@@ -126,6 +126,9 @@ class Story(Base):
     # Compare-and-set counter of what editors change by hand (publish, access, consent): a save
     # made from an older version matches no row and is a conflict (verhalen.story_edits).
     meta_version: Mapped[int] = mapped_column(Integer, default=1)
+    # In the trash since when and put there by whom (None: not in the trash); see verhalen.trash.
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    deleted_by: Mapped[str | None] = mapped_column(String(200))
 
     series: Mapped[Series | None] = relationship()
     recording: Mapped["Recording | None"] = relationship(back_populates="story", uselist=False, cascade="all, delete-orphan")

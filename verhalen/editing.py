@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import outbox
+from .access import outside_trash
 from .catalog import Segment, SegmentEdit, Story
 from .errors import Conflict, NotFound, StaleVersion, UsageError
 from .pipeline import run, stage_keywords
@@ -303,7 +304,9 @@ class TranscriptEditor:
 
 def review_queue(session: Session, limit: int = 50, story_ids: Iterable[int] | None = None) -> list[tuple[Segment, float]]:
     """Segments the model was least sure of, worst first (redacted ones excluded)."""
-    q = select(Segment).where(Segment.redacted.is_(False))
+    # Not the trash's stories: they are hidden from every list outside the trash views.
+    q = select(Segment).where(Segment.redacted.is_(False),
+                              Segment.story_id.in_(select(Story.id).where(outside_trash())))
     if story_ids is not None:
         q = q.where(Segment.story_id.in_(list(story_ids)))
     # Gaps first, then pre-select by the stored mean log-prob in SQL and rank by words too.

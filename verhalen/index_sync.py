@@ -12,7 +12,7 @@ from verhalen.index import SegmentDoc, StoryDoc, destroy
 
 from .catalog import PendingWork, Story
 from . import themes
-from .access import shown
+from .access import in_trash, shown
 from .lifecycle import finished
 
 try:
@@ -53,7 +53,7 @@ def story_doc(story: Story, publish_keywords: bool = False) -> StoryDoc:
 
 
 def indexable(story: Story) -> bool:
-    return finished(story.status)
+    return finished(story.status) and not in_trash(story)
 
 
 def sync(index, story: Story, publish_keywords: bool = False) -> None:

@@ -254,6 +254,9 @@ def accept(archive: Archive, path: Path, meta: StoryMeta, progress: Progress | N
         existing = session.scalar(select(Recording).where(Recording.sha256 == sha))
         if existing is not None:
             story = existing.story
+            if story.deleted_at is not None:  # the trash (verhalen.trash) keeps it until purged
+                raise Duplicate(f"{path.name} is in the trash as {story.slug!r}; `verhalen restore {story.slug}` "
+                                "brings it back", story.slug)
             if lifecycle.finished(story.status):
                 raise Duplicate(f"{path.name} is already in the archive as {story.slug!r}", story.slug)
             return story.id

@@ -42,6 +42,7 @@ class Settings:
     opus_copy: bool = _f(True, "Also make an Opus listening copy (small, for the web player).")
     keywords: int = _f(10, "Number of automatic keywords extracted per story (0 disables).")
     publish_keywords: bool = _f(False, "Show automatic keywords publicly before an editor reviews them (run `verhalen reindex` after changing).")
+    trash_days: int = _f(30, "Days a deleted story stays in the trash (restorable) before `verhalen trash purge` removes it for good.")
     index_lock_timeout: float = _f(120.0, "Seconds to wait for the search index's single writer lock.")
     redis_url: str = _f("", "Redis URL for the job queue (several workers on several machines); empty means SQLite in the home.")
     worker_lease_seconds: float = _f(120.0, "A job whose worker has not reported for this long is taken over (the worker died).")

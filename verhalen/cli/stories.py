@@ -1,4 +1,4 @@
-"""Stories one by one: list them, show one, export its transcript, delete it."""
+"""Stories one by one: list them, show one, export its transcript, delete it (to the trash: verhalen.trash)."""
 
 from __future__ import annotations
 
@@ -7,24 +7,29 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from .. import catalog, exports
+from .. import catalog, exports, trash
+from ..access import outside_trash
 from ..transcript_guards import GAP
+from ..errors import Conflict
 from .context import Ctx
 
 
 @click.command("list")
 @click.option("--status", type=click.Choice(["ready", "pending", "failed", "needs_transcript"]), help="Only stories in this state.")
+@click.option("--trash", "in_trash", is_flag=True, help="List the stories in the trash instead (see `verhalen trash`).")
 @click.pass_obj
-def list_(c: Ctx, status) -> None:
-    """List stories: slug, status, language, duration, title."""
+def list_(c: Ctx, status, in_trash) -> None:
+    """List stories: slug, status, language, duration, title (not those in the trash, unless --trash)."""
     archive = c.archive(create=False)
     with archive.session() as s:
         q = select(catalog.Story).order_by(catalog.Story.created_at)
+        q = q.where(~outside_trash()) if in_trash else q.where(outside_trash())
         if status:
             q = q.where(catalog.Story.status == status)
         stories = s.scalars(q).all()
         if not stories:
-            click.echo("No stories yet." if not status else f"No stories with status {status}.")
+            click.echo("The trash is empty." if in_trash else "No stories yet." if not status
+                       else f"No stories with status {status}.")
         for st in stories:
             dur = exports.mmss(st.recording.duration) if st.recording else "-"
             click.echo(f"{st.slug}\t{st.status}\t{st.language or '-'}\t{dur}\t{st.access}\t{st.title}")
@@ -45,7 +50,7 @@ def show(c: Ctx, slug) -> None:
     """Show a story's metadata, pipeline state and timestamped transcript."""
     archive = c.archive(create=False)
     with archive.session() as s:
-        st = archive.story(s, slug)
+        st = trash.require_outside(archive.story(s, slug))
         rec = st.recording
         click.echo(click.style(st.title, bold=True))
         rows = [
@@ -103,7 +108,7 @@ def export(c: Ctx, slug, fmt, output, include_redacted) -> None:
     """
     archive = c.archive(create=False)
     with archive.session() as s:
-        st = archive.story(s, slug)
+        st = trash.require_outside(archive.story(s, slug))
         meta = {"title": st.title, "slug": st.slug, "language": st.language,
                 "people": [{"name": c.person.name, "role": c.role} for c in st.credits]}
         text = exports.render(fmt, _segments(st, include_redacted), st.title, meta)
@@ -122,26 +127,34 @@ def export(c: Ctx, slug, fmt, output, include_redacted) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.pass_obj
 def delete(c: Ctx, slug, yes) -> None:
-    """Delete a story: its catalog rows, index entries, derived audio and original."""
-    import shutil
-
-    from .. import outbox
-
+    """Move a story to the trash: hidden everywhere at once, restorable for trash_days days
+    (`verhalen restore SLUG`); `verhalen trash purge` removes it for good."""
     archive = c.archive(create=False)
+    days = archive.settings.trash_days
     with archive.session() as s:
         st = archive.story(s, slug)
+        if st.deleted_at is not None:
+            raise Conflict(f"{slug!r} is already in the trash (verhalen restore {slug}, or verhalen trash purge)")
         if not yes:
-            click.confirm(f"Delete {st.title!r} ({slug}) and its original recording?", abort=True)
-        original = archive.original(st.recording) if st.recording else None
-        story_id = st.id
-        s.delete(st)
-        outbox.note(s, story_id, outbox.INDEX, hides=True)  # with the delete: a crash cannot leave it findable
-        s.commit()
-    outbox.apply(archive, [story_id])
-    shutil.rmtree(archive.derived_story_dir(story_id), ignore_errors=True)
-    if original is not None:
-        original.unlink(missing_ok=True)
-    click.echo(f"deleted {slug}")
+            click.confirm(f"Move to the trash: {what_goes(trash.contents(st))}. It stays there {days} days "
+                          f"(verhalen restore {slug}), then it is removed for good. Go on?", abort=True)
+        trash.move(archive, s, st, _login())
+    click.echo(f"moved {slug} to the trash for {days} days (verhalen restore {slug} brings it back)")
+
+
+def what_goes(what: trash.Contents) -> str:
+    """A deletion's confirmation: the title, the recording and its length, the passages."""
+    rec = f"{what.file_name}, {exports.mmss(what.duration or 0)}" if what.file_name else "no recording"
+    return f"{what.title!r} ({what.slug}; {rec}; {what.passages} passages)"
+
+
+def _login() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no user name for this uid (a container)
+        return "cli"
 
 
 COMMANDS = [list_, show, export, delete]
