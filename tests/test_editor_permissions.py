@@ -8,7 +8,7 @@ import pytest
 
 from helpers import login, token_for
 
-SIGNED_IN = ("editor", "editor_upload", "editor_jobs", "editor_story", "editor_transcript", "editor_keywords", "editor_admin", "export",
+SIGNED_IN = ("editor", "editor_upload", "editor_jobs", "editor_story", "editor_transcript", "editor_keywords", "editor_trash", "editor_admin", "export",
              "auth")
 ADMIN_ONLY = {"editor_admin"}
 

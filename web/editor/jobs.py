@@ -11,6 +11,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from verhalen import jobs as queue
+from verhalen.access import outside_trash
 from verhalen.catalog import StageState, Story
 from verhalen.lifecycle import RUN_STAGES, STAGES, UNFINISHED, finished
 from verhalen.errors import Conflict, NotFound
@@ -75,8 +76,8 @@ def current_jobs(session) -> list[dict]:
     busy = or_(Story.status.in_(UNFINISHED),
                Story.stages.any(StageState.state.in_(("pending", "running", "failed"))))
     load = (selectinload(Story.stages), selectinload(Story.recording))
-    unfinished = list(session.scalars(select(Story).where(busy).options(*load).order_by(Story.id)))
-    recent = list(session.scalars(select(Story).where(~busy).options(*load)
+    unfinished = list(session.scalars(select(Story).where(busy, outside_trash()).options(*load).order_by(Story.id)))
+    recent = list(session.scalars(select(Story).where(~busy, outside_trash()).options(*load)
                                   .order_by(Story.updated_at.desc(), Story.id.desc()).limit(RECENT)))
     return [job_view(s) for s in unfinished + recent]
 

@@ -7,6 +7,7 @@ from flask import Blueprint, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from verhalen.access import outside_trash
 from verhalen.catalog import Story
 
 from ..auth import require_roles
@@ -31,8 +32,9 @@ bp = workspace_blueprint("editor", __name__)
 
 @bp.route("/")
 def home():
-    """Every story, newest first, with its state: the editors' overview."""
+    """Every story (not those in the trash), newest first, with its state: the editors' overview."""
     with get_archive().session() as s:
-        stories = list(s.scalars(select(Story).options(selectinload(Story.recording), selectinload(Story.stages))
+        stories = list(s.scalars(select(Story).where(outside_trash())  # the trash has its page (editor_trash)
+                                 .options(selectinload(Story.recording), selectinload(Story.stages))
                                  .order_by(Story.created_at.desc(), Story.id.desc())))
         return render_template("editor/home.html", stories=stories)

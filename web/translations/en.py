@@ -412,3 +412,38 @@ MESSAGES.update({
     "Geef een taalcode zoals nl, en of ar.": "Give a language code such as nl, en or ar.",
     "Een embargodatum hoort alleen bij een verhaal onder embargo.": "An embargo date belongs to an embargoed story only.",
 })
+
+# Delete and restore: the trash (web/editor/trash.py).
+MESSAGES.update({
+    "Prullenbak": "Trash",
+    "Verwijderen": "Delete",
+    "Acties": "Actions",
+    "{title} verwijderen": "Delete {title}",
+    "Verwijderen: {title}": "Delete: {title}",
+    "Dit verhaal staat al in de prullenbak.": "This story is already in the trash.",
+    "Naar de prullenbak": "Move to the trash",
+    "Dit gaat naar de prullenbak:": "This goes to the trash:",
+    "het verhaal {title}": "the story {title}",
+    "de opname {name} ({duration})": "the recording {name} ({duration})",
+    "{n} passages transcript": "{n} transcript passages",
+    "Het verdwijnt meteen van de openbare pagina's, uit zoeken en uit de feeds. Het blijft {days} dagen in de prullenbak; zolang kun je het terugzetten. Daarna wordt het voorgoed verwijderd, met de opname.":
+        "It disappears at once from the public pages, search and the feeds. It stays in the trash for {days} days; until then you can restore it. After that it is removed for good, with its recording.",
+    "Niet verwijderen": "Do not delete",
+    "Verwijderde verhalen blijven {days} dagen in de prullenbak. Niemand buiten deze pagina ziet ze; terugzetten maakt ze weer zichtbaar zoals voorheen.":
+        "Deleted stories stay in the trash for {days} days. Nobody sees them outside this page; restoring one makes it visible again as before.",
+    "De prullenbak is leeg.": "The trash is empty.",
+    "Verhalen in de prullenbak, laatst verwijderd eerst": "Stories in the trash, most recently deleted first",
+    "Verwijderd": "Deleted",
+    "Nog": "Left",
+    "door {name}": "by {name}",
+    "{n} dagen": "{n} days",
+    "Terugzetten": "Restore",
+    "Voorgoed verwijderen": "Delete for good",
+    "{title} staat al in de prullenbak.": "{title} is already in the trash.",
+    "{title} staat nu in de prullenbak. Je kunt het daar {days} dagen terugzetten.":
+        "{title} is now in the trash. You can restore it from there for {days} days.",
+    "{title} staat niet in de prullenbak.": "{title} is not in the trash.",
+    "{title} is teruggezet.": "{title} has been restored.",
+    "Alleen beheerders kunnen verhalen voorgoed verwijderen.": "Only admins can delete stories for good.",
+    "{title} is voorgoed verwijderd.": "{title} has been deleted for good.",
+})
