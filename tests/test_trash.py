@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import xml.etree.ElementTree as ET
 
+import pytest
 from sqlalchemy import func, select
 
 from helpers import DATA, csrf_of, login, run_cli
@@ -203,3 +204,59 @@ def test_admins_purge_from_the_trash_page_and_it_speaks_english(workspace):
     assert r.status_code == 302 and not original.exists()
     assert "The trash is empty." in admin.get("/editor/trash?lang=en").get_data(as_text=True)
     assert admin.get(f"/editor/story/{SLUG}/delete").status_code == 404
+
+
+# -- the worker's hourly purge, and PostgreSQL -----------------------------------------------------
+
+
+def test_the_worker_purges_expired_stories_every_hour(archive_copy):
+    from verhalen import jobs
+
+    a = archive_copy
+    story_id, original, derived = _files(a)
+    _move(a)
+    _move(a, "het-koor")
+    with a.session() as s:
+        a.story(s, SLUG).deleted_at = catalog.now() - dt.timedelta(days=a.settings.trash_days + 1)
+        s.commit()
+    huey = jobs.make_huey(a.settings)
+    (task,) = [t for t in huey._registry.periodic_tasks if t.name.endswith("purge_trash")]
+    assert task.validate_datetime(dt.datetime(2026, 12, 2, 3, 23)), "hourly"
+    task.execute()
+    assert not original.exists() and not derived.exists()
+    with a.session() as s:
+        assert s.get(Story, story_id) is None
+        assert [st.slug for st in trash.listed(s)] == ["het-koor"], "the one not expired stays"
+
+
+@pytest.mark.slow
+def test_the_trash_on_postgresql(model_dir, tmp_path):
+    from helpers import Postgres
+    from verhalen import settings as settings_mod
+    from verhalen.archive import Archive
+    from verhalen.pipeline import StoryMeta, ingest
+
+    pg = Postgres()
+    try:
+        a = Archive(settings_mod.load(tmp_path / "archive", env={}, model=str(model_dir), database_url=pg.url))
+        try:
+            ingest(a, DATA / "en_market.wav", StoryMeta(title="Markt"))
+            before = _generation(a)
+            _move(a, "markt")
+            assert _generation(a) > before, "migration 0011's trigger: cached pages go stale"
+            assert "markt" not in _search(a, "perfume", EDITOR)
+            _restore(a, "markt")
+            assert "markt" in _search(a, "perfume")
+            _move(a, "markt")
+            assert trash.purge(a, everything=True) == ["markt"]
+            with a.session() as s:
+                assert s.scalar(select(func.count()).select_from(Story)) == 0
+        finally:
+            a.close()
+    finally:
+        pg.stop()
+
+
+def _generation(archive) -> int:
+    with archive.engine.connect() as c:
+        return catalog.generation(c)

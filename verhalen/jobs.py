@@ -56,6 +56,17 @@ def make_huey(settings: Settings):
     def recover_periodic() -> None:
         recover(archive_for(settings), huey)
 
+    @huey.periodic_task(crontab(minute="23"), name="purge_trash")
+    def purge_trash_periodic() -> None:
+        """Every hour: the stories that have been in the trash for trash_days go for good (verhalen.trash)."""
+        from . import trash
+
+        try:
+            for slug in trash.purge(archive_for(settings)):
+                log.info("purged %s from the trash (trash_days %s)", slug, settings.trash_days)
+        except Exception as e:  # noqa: BLE001 - another worker purging the same story; the next hour retries
+            log.warning("purging the trash failed: %s", e)
+
     huey.verhalen_process = process_story
     return huey
 

@@ -9,7 +9,8 @@ crash cannot leave it findable. Moving it sets a column the page-cache triggers 
 so cached public pages go stale at once.
 
 Purging (`purge`: the expired ones, or all) removes the catalog rows, the index entries, the derived
-audio and the original. `verhalen trash purge` does it; run it daily from cron.
+audio and the original. The job worker does it every hour for the expired ones (verhalen.jobs),
+`verhalen trash purge` on demand (or from cron where no worker runs).
 """
 
 from __future__ import annotations
