@@ -178,6 +178,12 @@ def test_delete_page_names_what_goes_and_moves_it_to_the_trash(workspace, editor
     assert r.status_code == 302 and r.headers["Location"].endswith("/editor/")
     assert "staat nu in de prullenbak" in editor_client.get("/editor/").get_data(as_text=True)
     assert f"/editor/story/{SLUG}/delete" not in editor_client.get("/editor/").get_data(as_text=True)
+    r = editor_client.get(f"/editor/story/{SLUG}", follow_redirects=True)
+    assert r.request.path == "/editor/trash" and "staat in de prullenbak" in r.get_data(as_text=True), \
+        "its workspace page leads to the trash"
+    r = editor_client.post(f"/editor/story/{SLUG}/publish", data={"csrf_token": csrf_of(page), "published": "0"})
+    assert r.status_code == 409 and "staat in de prullenbak" in r.get_data(as_text=True)
+    assert workspace.test_client().get(f"/editor/story/{SLUG}").status_code == 302, "anonymous: the login first"
     assert anonymous.get(f"/verhaal/{SLUG}").status_code == 404, "the cached page is not served after the delete"
     assert "Pop-up bazaar" not in anonymous.get("/zoeken?q=bazaar").get_data(as_text=True)
     assert "Pop-up bazaar" not in editor_client.get("/editor/jobs").get_data(as_text=True)

@@ -7,16 +7,39 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from sqlalchemy import select
+
 from verhalen import exports, trash
 from verhalen.access import in_trash
-from verhalen.catalog import now
+from verhalen.catalog import Story, now
 from verhalen.errors import Conflict
 
 from ..context import get_archive
 from ..i18n import gettext as _
-from .workspace import workspace_blueprint
+from .workspace import EDITORS, workspace_blueprint
 
 bp = workspace_blueprint("editor_trash", __name__)
+# The workspace's pages of one story: a story in the trash has none but the trash's.
+ONE_STORY = ("editor_story", "editor_transcript", "editor_keywords")
+
+
+@bp.before_app_request
+def _refuse_stories_in_the_trash():
+    """/editor/story/<slug>... of a story in the trash leads to the trash (a change: 409) (after the role
+    check: others get the blueprint's own answer, so nobody learns what is in the trash)."""
+    slug = (request.view_args or {}).get("slug")
+    if request.blueprint not in ONE_STORY or not slug or not current_user.is_authenticated \
+            or current_user.role not in EDITORS:
+        return None
+    with get_archive().session() as s:
+        deleted = s.scalar(select(Story.deleted_at).where(Story.slug == slug))
+    if deleted is None:
+        return None
+    message = _("Dit verhaal staat in de prullenbak. Zet het daar terug om er weer aan te werken.")
+    if request.method == "GET":
+        flash(message)
+        return redirect(url_for("editor_trash.trash_page"))
+    raise Conflict(message)
 
 
 def what_goes(story) -> dict:

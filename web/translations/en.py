@@ -446,4 +446,6 @@ MESSAGES.update({
     "{title} is teruggezet.": "{title} has been restored.",
     "Alleen beheerders kunnen verhalen voorgoed verwijderen.": "Only admins can delete stories for good.",
     "{title} is voorgoed verwijderd.": "{title} has been deleted for good.",
+    "Dit verhaal staat in de prullenbak. Zet het daar terug om er weer aan te werken.":
+        "This story is in the trash. Restore it there to work on it again.",
 })
