@@ -27,6 +27,7 @@ def story_doc(story: Story, publish_keywords: bool = False) -> StoryDoc:
     """The index's form of a story; themes as the public sees them (verhalen.themes), unreviewed
     keyword proposals only as words search may match."""
     languages = [story.language] if story.language else []
+    shown_themes = themes.shown(story, publish_keywords)
     languages += sorted({s.language for s in story.segments if s.language and s.language not in languages})
     return StoryDoc(
         story_id=story.id,
@@ -39,8 +40,8 @@ def story_doc(story: Story, publish_keywords: bool = False) -> StoryDoc:
         series=story.series.name if story.series else None,
         languages=tuple(languages),
         people=tuple(dict.fromkeys(p.name for p in story.people())),
-        themes=tuple(t.name for t in themes.shown(story, publish_keywords)),
-        keywords=tuple(t.name for t in themes.searchable(story) if t not in themes.shown(story, publish_keywords)),
+        themes=tuple(t.name for t in shown_themes),
+        keywords=tuple(t.name for t in themes.searchable(story) if t not in shown_themes),
         places=tuple(p.name for p in story.places),
         year=story.recorded.year if story.recorded else None,
         description=story.description or "",
