@@ -90,16 +90,23 @@ def stage_audio(archive: Archive, session: Session, story: Story, progress: Prog
     outbox.audio_done(session, story.id, up_to)
 
 
+def vocabulary(session: Session, story: Story) -> list[str]:
+    """The words the model is told to expect in this story: its people, places, series, the editors'
+    themes, then the archive's glossary (also used when an editor re-does a stretch)."""
+    words = [p.name for p in story.people()] + [p.name for p in story.places]
+    words += [story.series.name] if story.series else []
+    words += [t.name for t in story.themes(themes.EDITOR)]
+    words += session.scalars(select(catalog.GlossaryTerm.term).order_by(catalog.GlossaryTerm.id)).all()
+    return words
+
+
 def stage_transcript(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
     language = story.language_requested
     if language and not can_transcribe(language):
         story.language, story.language_source = language, "given"
         story.stage("transcript").state = NEEDS_HUMAN
         return
-    hotwords = [p.name for p in story.people()] + [p.name for p in story.places]
-    hotwords += [story.series.name] if story.series else []
-    hotwords += [t.name for t in story.themes(themes.EDITOR)]
-    hotwords += session.scalars(select(catalog.GlossaryTerm.term).order_by(catalog.GlossaryTerm.id)).all()
+    hotwords = vocabulary(session, story)
     transcriber = Transcriber(archive.model_dir, archive.settings)
     outcome = transcriber.transcribe(
         archive.derived(story.id, "asr.wav"), language, hotwords,
