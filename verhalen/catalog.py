@@ -129,6 +129,9 @@ class Story(Base):
     # In the trash since when and put there by whom (None: not in the trash); see verhalen.trash.
     deleted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     deleted_by: Mapped[str | None] = mapped_column(String(200))
+    # An editor cancelled the story's work left, when and who (None: not cancelled); see verhalen.cancel.
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    cancelled_by: Mapped[str | None] = mapped_column(String(200))
 
     series: Mapped[Series | None] = relationship()
     recording: Mapped["Recording | None"] = relationship(back_populates="story", uselist=False, cascade="all, delete-orphan")
