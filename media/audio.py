@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import wave
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -94,3 +95,20 @@ def convert(src: Path, asr_wav: Path, mp3: Path, opus: Path | None, bitrate: str
             if p is not None:
                 _tmp(p).unlink(missing_ok=True)
     return AudioOutputs(asr_wav, mp3, opus)
+
+
+def excerpt_wav(src: Path, dst: Path, start: float, end: float) -> float:
+    """Copy the stretch [start, end] of a PCM WAV (the ASR copy) to `dst`; returns its offset in seconds.
+
+    Plain frame copying, no ffmpeg: the ASR copy is 16 kHz mono PCM, so a cut is exact to the sample.
+    """
+    with wave.open(str(src), "rb") as r:
+        rate = r.getframerate()
+        first = max(0, min(r.getnframes(), int(start * rate)))
+        last = max(first, min(r.getnframes(), int(round(end * rate))))
+        r.setpos(first)
+        frames = r.readframes(last - first)
+        with wave.open(str(dst), "wb") as w:
+            w.setparams(r.getparams())
+            w.writeframes(frames)
+    return first / rate

@@ -137,3 +137,17 @@ def public_segment_rows(session: Session, story: Story) -> list:
     return list(session.execute(select(*cols).where(Segment.story_id == story.id, Segment.redacted.is_(False),
                                                     Segment.guard.is_distinct_from(GAP))
                                 .order_by(Segment.start)))
+
+
+def redacted_times(session: Session, story: Story) -> list[tuple[float, float]]:
+    """When the public hears silence because an editor redacted something: the (start, end) of each
+    redacted stretch, touching ones joined. Only times: the text stays in the workspace."""
+    rows = session.execute(select(Segment.start, Segment.end).where(
+        Segment.story_id == story.id, Segment.redacted.is_(True)).order_by(Segment.start))
+    out: list[tuple[float, float]] = []
+    for start, end in rows:
+        if out and start - out[-1][1] < 0.5:
+            out[-1] = (out[-1][0], max(out[-1][1], end))
+        else:
+            out.append((start, end))
+    return out

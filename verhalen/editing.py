@@ -22,8 +22,10 @@ from . import outbox
 from .access import outside_trash
 from .catalog import Segment, SegmentEdit, Story
 from .errors import Conflict, NotFound, StaleVersion, UsageError
+from .exports import mmss
 from .pipeline import run, stage_keywords
-from .transcript_guards import GAP
+from .redo import Stretch, touching
+from .transcript_guards import GAP, Span, overlaps_any
 
 Words = list[list[Any]]  # [start, end, word, probability]
 
@@ -87,6 +89,30 @@ def merge_pair(a: dict, b: dict) -> dict:
             "guard": next((g for g in (a.get("guard"), b.get("guard")) if g and g != GAP), None)}
 
 
+def cut_out(seg: dict, first: int, last: int) -> list[dict]:
+    """The segment as up to three pieces around its words first..last (0-based, inclusive); the middle
+    piece is redacted. It spans from its first word's start to the next word's start, so the pause after
+    the last hidden word is muted too rather than a syllable of it being left audible."""
+    words = seg["words"] or realign_words([], seg["text"], seg["start"], seg["end"])
+    if not 0 <= first <= last < len(words):
+        raise UsageError(f"words {first + 1}-{last + 1}: the passage has {len(words)} words; "
+                         f"choose words between 1 and {len(words)}")
+    rest, after = split_words({**seg, "words": words}, last + 1) if last + 1 < len(words) else ({**seg, "words": words}, None)
+    before, middle = split_words(rest, first) if first > 0 else (None, rest)
+    middle = {**middle, "redacted": True}
+    return [p for p in (before, middle, after) if p is not None]
+
+
+def spread_text(text: str, start: float, end: float) -> list[list[Any]]:
+    """Word times for text a person typed over a time range: spread evenly, each word sure (1.0)."""
+    return realign_words([], text, start, end)
+
+
+def hidden_spans(segments: Iterable[dict]) -> list[tuple[float, float]]:
+    """The (start, end) of each redacted segment, sorted: what the listening copies must mute."""
+    return sorted((d["start"], d["end"]) for d in segments if d.get("redacted"))
+
+
 GAP_SCORE = -10.0  # voiced, yet no text at all: below anything a decode can score
 
 
@@ -101,6 +127,10 @@ def review_score(seg: Segment) -> float:
 
 
 # Snapshots in the history from before migration 0009 have no "guard": read with .get, None = plain text.
+MIN_INSERT_SECONDS = 0.3   # a range shorter than this holds no word
+OVERLAP_SLACK = 0.25       # word times are approximate: a touch of overlap with a neighbour is not an overlap
+MIN_GAP_LEFT = 1.0         # the part of a gap outside a filled range stays a gap if at least this long
+
 _FIELDS = ("start", "end", "text", "speaker", "language", "avg_logprob", "no_speech_prob", "words", "redacted", "guard")
 
 
@@ -160,6 +190,9 @@ class TranscriptEditor:
         story = self.story
         try:
             self.session.flush()
+            # The story's passages as they are now: a deleted or added passage (merge, split, insert, a
+            # re-done stretch) is not in the loaded collection, and keywords must come from what is there.
+            self.session.expire(story, ["segments"])
             if story.stage("keywords").state == "done":
                 stage_keywords(self.archive, self.session, story, None)
             edit = SegmentEdit(story_id=story.id, user=self.user, action=action, before=before,
@@ -229,6 +262,81 @@ class TranscriptEditor:
         self._record("redact" if redacted else "unredact", before, segs, remix_audio=True, hides=redacted)
         return segs
 
+    def redact_words(self, segment_id: int, first: int, last: int, version: int | None) -> list[Segment]:
+        """Hide only words first..last (0-based, inclusive) of a passage: it becomes up to three passages,
+        the middle one redacted, so only that time is muted and hidden. One change in the history."""
+        seg = self._segment(segment_id, version)
+        if seg.redacted:
+            raise UsageError("this passage is already redacted as a whole")
+        before = [seg.as_dict()]
+        pieces = cut_out(seg.as_dict(), first, last)
+        for k in _FIELDS:
+            setattr(seg, k, pieces[0].get(k))
+        seg.version += 1
+        segs = [seg] + [self._new(p) for p in pieces[1:]]
+        self._record("redact", before, segs, remix_audio=True, hides=True)
+        return segs
+
+    def insert(self, start: float, end: float, text: str, speaker: str | None = None) -> Segment:
+        """Text a person heard where the transcript has none (a gap, or speech the model missed), over
+        [start, end]; word times are spread over the range. Gaps in the range are replaced (what sticks out
+        of it stays a gap); a passage with text in the range is refused, it is corrected where it is."""
+        text, speaker = self._check_text(text), self._check_name(speaker)
+        duration = self.story.recording.duration if self.story.recording else end
+        start, end = round(max(0.0, start), 3), round(min(end, duration), 3)
+        if not end - start >= MIN_INSERT_SECONDS:
+            raise UsageError(f"choose a range of at least {MIN_INSERT_SECONDS:g} s inside the recording "
+                             f"(00:00-{mmss(duration)}); {mmss(start)}-{mmss(end)} is not")
+        inside = [s for s in self.story.segments if s.start < end - OVERLAP_SLACK and s.end > start + OVERLAP_SLACK]
+        spoken = [s for s in inside if s.guard != GAP]
+        if spoken:
+            first = min(spoken, key=lambda s: s.start)
+            raise Conflict(f"{mmss(start)}-{mmss(end)} overlaps the passage at {mmss(first.start)} "
+                           f"(\"{first.text.strip()[:60]}\"): choose a range without text, or correct that passage")
+        # Neighbours that only touch the range keep their time: the new passage yields to them.
+        for s in self.story.segments:
+            if s not in inside and s.guard != GAP:
+                if s.end > start and s.start <= start:
+                    start = s.end
+                if s.start < end and s.end >= end:
+                    end = s.start
+        before = [g.as_dict() for g in inside]
+        redacted = any(g.redacted for g in inside)
+        new = self._new({"start": start, "end": end, "text": " " + text, "speaker": speaker,
+                         "language": self.story.language, "avg_logprob": 0.0, "no_speech_prob": None,
+                         "words": spread_text(text, start, end), "redacted": redacted, "guard": None})
+        rest = []
+        for g in inside:
+            for lo, hi in ((g.start, start), (end, g.end)):
+                if hi - lo >= MIN_GAP_LEFT:
+                    rest.append(self._new({**g.as_dict(), "start": lo, "end": hi}))
+            self.session.delete(g)
+        self._record("insert", before, [new, *rest])
+        return new
+
+    def replace_stretch(self, where: Stretch, proposed: list[dict]) -> list[Segment]:
+        """Put the model's new text for a stretch (verhalen.redo.propose) in place of the passages there,
+        if they are still the ones the editor saw; new text over a redacted time stays redacted."""
+        current = touching(self.story.segments, where.start, where.end)
+        if {s.id: s.version for s in current} != where.replaces:
+            raise self._stale()
+        for d in proposed:
+            if not (where.start - 0.05 <= d["start"] <= d["end"] <= where.end + 0.05):
+                raise UsageError(f"a proposed passage ({mmss(d['start'])}) lies outside {mmss(where.start)}-{mmss(where.end)}")
+            if d["text"].strip():
+                self._check_text(d["text"])
+        hidden = [Span(s.start, s.end) for s in current if s.redacted]
+        before = [s.as_dict() for s in current]
+        for s in current:
+            self.session.delete(s)
+        speakers = {s.speaker for s in current if s.guard != GAP}
+        speaker = speakers.pop() if len(speakers) == 1 else None  # one voice before: the same voice after
+        new = [self._new({**{k: d.get(k) for k in _FIELDS}, "speaker": speaker,
+                          "redacted": overlaps_any(Span(d["start"], d["end"]), hidden)}) for d in proposed]
+        muted_changes = hidden_spans(before) != hidden_spans([n.as_dict() for n in new])
+        self._record("redo", before, new, remix_audio=muted_changes, hides=bool(hidden))
+        return new
+
     def split(self, segment_id: int, at_word: int, version: int | None) -> list[Segment]:
         seg = self._segment(segment_id, version)
         before = [seg.as_dict()]
@@ -293,8 +401,10 @@ class TranscriptEditor:
             if seg.id not in before_ids:
                 self.session.delete(seg)
         edit.reverted = True
-        redaction = any(b.get("redacted") != a.get("redacted") for b, a in zip(edit.before, edit.after))
-        hides = any(b.get("redacted") and not a.get("redacted") for b, a in zip(edit.before, edit.after))
+        # Compared as muted time, not pair by pair: a partial redaction turned one passage into three.
+        restored_hidden, current_hidden = hidden_spans(edit.before), hidden_spans(edit.after)
+        redaction = restored_hidden != current_hidden
+        hides = any(span not in current_hidden for span in restored_hidden)
         return self._record("revert", before_snapshot, restored, remix_audio=redaction, hides=hides)
 
     def history(self) -> list[SegmentEdit]:

@@ -6,6 +6,7 @@ Pure functions over plain segment dicts {start, end, text, speaker?, words?}.
 from __future__ import annotations
 
 import json
+import math
 import re
 from typing import Any
 
@@ -25,6 +26,35 @@ def _stamp(seconds: float, sep: str) -> str:
 def mmss(seconds: float) -> str:
     s = int(seconds)
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60:02d}:{s % 60:02d}"
+
+
+# A moment in a recording: a week is longer than any recording, and far from float's limits.
+MAX_SECONDS = 7 * 24 * 3600
+_SECONDS = re.compile(r"\d{1,7}(?:\.\d{1,6})?", re.ASCII)
+_CLOCK = re.compile(r"\d{1,4}(?::\d{1,2}){1,2}(?:\.\d{1,6})?", re.ASCII)
+_UNITS = re.compile(r"(?:(\d{1,4})h)?(?:(\d{1,6})m)?(?:(\d{1,7})s)?", re.ASCII)
+
+
+def parse_time(value: str | None) -> float | None:
+    """Seconds from '75', '75.5', '1:15', '01:02:03' or '1m15s', between 0 and MAX_SECONDS; None when absent,
+    unreadable or out of that range (so no overflow, inf or nan ever reaches a template)."""
+    if not value:
+        return None
+    value = value.strip()
+    if len(value) > 32:
+        return None
+    if _SECONDS.fullmatch(value):
+        secs = float(value)
+    elif _CLOCK.fullmatch(value):
+        secs = 0.0
+        for part in value.split(":"):
+            secs = secs * 60 + float(part)
+    elif (m := _UNITS.fullmatch(value)) and any(m.groups()):
+        h, mi, s = (int(x or 0) for x in m.groups())
+        secs = float(h * 3600 + mi * 60 + s)
+    else:
+        return None
+    return secs if math.isfinite(secs) and 0 <= secs <= MAX_SECONDS else None
 
 
 def _cue_text(text: str) -> str:

@@ -57,6 +57,7 @@ class Settings:
     login_max_failures_per_address: int = _f(50, "Failed sign-ins from one address (for any account) within login_window_seconds before that address is paused.")
     login_window_seconds: int = _f(600, "Sliding window of the sign-in limits, in seconds.")
     max_segment_chars: int = _f(5000, "Longest transcript passage an editor may save or import, in characters (split longer ones).")
+    max_redo_seconds: int = _f(120, "Longest stretch an editor may have the model transcribe again in one go, in seconds (it runs while they wait).")
     max_name_chars: int = _f(200, "Longest name of a person, speaker, place, theme or series, in characters.")
     max_title_chars: int = _f(300, "Longest story title, in characters.")
     max_text_chars: int = _f(20000, "Longest free text (description, consent notes), in characters.")

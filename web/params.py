@@ -15,21 +15,18 @@ from SQLite or float(). Parsing is pure (`bounded_int`, `parse_time`); the
 
 from __future__ import annotations
 
-import math
-import re
 import unicodedata
 
 from flask import Flask, request
 from werkzeug.routing import IntegerConverter, ValidationError
 
 from verhalen.errors import UsageError
+from verhalen.exports import MAX_SECONDS, parse_time  # noqa: F401 - the one rule for typed times
 
 from .i18n import gettext as _
 
 # Catalog ids and versions are SQLite/PostgreSQL 64-bit integers; nothing larger can name a row.
 MAX_INT = 2**63 - 1
-# A moment in a recording: a week is longer than any recording, and far from float's limits.
-MAX_SECONDS = 7 * 24 * 3600
 # Longest query text read from a URL (a search, an export): longer ones are cut, not refused.
 MAX_QUERY_CHARS = 1000
 
@@ -53,33 +50,6 @@ def form_int(form, name: str, required: bool = True) -> int | None:
     if n is None and required:
         raise UsageError(_("Het veld {name} ontbreekt of is geen getal.", name=name))
     return n
-
-
-_SECONDS = re.compile(r"\d{1,7}(?:\.\d{1,6})?", re.ASCII)
-_CLOCK = re.compile(r"\d{1,4}(?::\d{1,2}){1,2}(?:\.\d{1,6})?", re.ASCII)
-_UNITS = re.compile(r"(?:(\d{1,4})h)?(?:(\d{1,6})m)?(?:(\d{1,7})s)?", re.ASCII)
-
-
-def parse_time(value: str | None) -> float | None:
-    """Seconds from '75', '75.5', '1:15', '01:02:03' or '1m15s', between 0 and MAX_SECONDS; None when absent,
-    unreadable or out of that range (so no overflow, inf or nan ever reaches a template)."""
-    if not value:
-        return None
-    value = value.strip()
-    if len(value) > 32:
-        return None
-    if _SECONDS.fullmatch(value):
-        secs = float(value)
-    elif _CLOCK.fullmatch(value):
-        secs = 0.0
-        for part in value.split(":"):
-            secs = secs * 60 + float(part)
-    elif (m := _UNITS.fullmatch(value)) and any(m.groups()):
-        h, mi, s = (int(x or 0) for x in m.groups())
-        secs = float(h * 3600 + mi * 60 + s)
-    else:
-        return None
-    return secs if math.isfinite(secs) and 0 <= secs <= MAX_SECONDS else None
 
 
 def query_time(name: str = "t") -> float | None:

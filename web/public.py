@@ -53,9 +53,10 @@ def story(slug: str):
         has_mp3 = archive.derived(st.id, "listen.mp3").is_file()
         start = query_time("t")
         shown = access.public_segment_rows(s, st)
+        muted = tuple(access.redacted_times(s, st))
         cache = current_app.extensions.setdefault("verhalen_transcripts", OrderedDict())
         transcript = transcript_html.cached(cache, st.id, g.lang, shown,
-                                            lambda: transcript_html.render(shown, _))
+                                            lambda: transcript_html.render(shown, _, muted), muted)
         return render_template("story.html", story=st, meta=story_meta(st, get_archive().settings.publish_keywords), transcript=transcript,
                                has_transcript=bool(shown),
                                has_opus=has_opus, has_mp3=has_mp3, start=start,

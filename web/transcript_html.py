@@ -34,7 +34,14 @@ def _segment_low(seg) -> bool:
            (seg.no_speech_prob is not None and seg.no_speech_prob > 0.6)
 
 
-def render(segments, gettext) -> Markup:
+def _marker(start: float, end: float, label: str) -> str:
+    when = mmss(start)
+    return (f'<p class="seg redacted-marker" data-start="{round(start, 2)}" data-end="{round(end, 2)}">\n'
+            f'<span class="time">{when}</span>\n<span class="text">{label.replace("{seconds}", str(max(1, round(end - start))))}'
+            '</span>\n</p>\n')
+
+
+def render(segments, gettext, redacted: tuple = ()) -> Markup:
     """HTML for the shown segments (catalog Segment rows): one <p> per segment, one <span> per word.
 
     Written for speed (a 1-hour story has ~9,000 words): no intermediate dicts,
@@ -44,9 +51,13 @@ def render(segments, gettext) -> Markup:
     unsure = escape(gettext("mogelijk onjuist"))
     title = f' title="{unsure}"'
     listen_from = str(escape(gettext("Luister vanaf {time}")))  # the template; {time} is mm:ss, safe
+    marker = str(escape(gettext("[afgeschermd, {seconds} s]")))
     out: list[str] = []
     add = out.append
+    hidden = list(redacted)
     for seg in segments:
+        while hidden and hidden[0][0] <= seg.start:
+            add(_marker(*hidden.pop(0), marker))
         start = round(seg.start, 2)
         when = mmss(start)
         low = _segment_low(seg)
@@ -73,12 +84,14 @@ def render(segments, gettext) -> Markup:
         else:
             add(str(escape(seg.text.strip())))
         add("</span>\n</p>\n")
+    for span in hidden:
+        add(_marker(*span, marker))
     return Markup("".join(out))
 
 
-def cached(cache: OrderedDict, story_id: int, language: str, segments, build) -> Markup:
-    """The rendered transcript for this story's current segments and language, building it once."""
-    k = (story_id, language, fingerprint(segments))
+def cached(cache: OrderedDict, story_id: int, language: str, segments, build, redacted: tuple = ()) -> Markup:
+    """The rendered transcript for this story's current segments, redacted times and language, built once."""
+    k = (story_id, language, fingerprint(segments), tuple(redacted))
     with _LOCK:
         if k in cache:
             cache.move_to_end(k)

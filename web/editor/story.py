@@ -28,9 +28,9 @@ from verhalen.transcript_guards import GAP
 from ..context import get_archive
 from ..i18n import gettext as _
 from ..params import form_int
-from ..transcript_html import LOW_WORD
 from .jobs import job_view
 from .upload import LANGUAGES, save_consent
+from .transcript import doubtful_words, history_view
 from .workspace import LEVEL_PROBLEMS, workspace_blueprint
 
 bp = workspace_blueprint("editor_story", __name__)
@@ -44,7 +44,7 @@ def segments_view(story) -> list[dict]:
         words = seg.words or []
         out.append({"id": seg.id, "start": seg.start, "end": seg.end, "text": seg.text.strip(), "speaker": seg.speaker,
                     "version": seg.version, "redacted": seg.redacted, "n_words": len(words),
-                    "doubtful": [w[2].strip() for w in words if w[3] is not None and w[3] < LOW_WORD],
+                    "doubtful": doubtful_words(seg),
                     "unsure": review_score(seg) < -1.0, "gap": seg.guard == GAP,
                     "rescued": seg.guard not in (None, GAP)})
     return out
@@ -59,7 +59,8 @@ def story(slug: str):
         speakers = sorted({seg.speaker for seg in st.segments if seg.speaker})
         people = [p.name for p in st.people()]
         return render_template(
-            "editor/story.html", story=st, job=job_view(st), segments=segments_view(st), history=editor.history(),
+            "editor/story.html", story=st, job=job_view(st), segments=segments_view(st),
+            history=history_view(editor.history()),
             speakers=speakers, people=people, access_levels=ACCESS_LEVELS, roles=ROLES, languages=LANGUAGES,
             everyone=list(s.scalars(select(Person.name).order_by(Person.name))),
             meta_history=_history_view(story_metadata.history(s, st)), field_names=FIELD_NAMES,

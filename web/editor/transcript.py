@@ -1,4 +1,6 @@
-"""Transcript correction from the browser: save, split, merge, speaker, redact, revert; the review queue.
+"""Transcript correction from the browser: save, split, merge, speaker, redact (whole passages or some
+words, after a confirmation), text typed where there is none, a stretch re-done by the model (reviewed
+before it replaces anything), revert; the review queue.
 
 Each action is a POST (CSRF-protected) that calls verhalen.editing.TranscriptEditor.
 With `Accept: application/json` (web/static/editor.js) the answer is JSON, and a
@@ -8,21 +10,24 @@ segment with the message shown at the top.
 
 from __future__ import annotations
 
-from flask import flash, jsonify, redirect, render_template, request, url_for
+from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
 
 from verhalen import jobs as queue
+from verhalen import redo as redo_stretch
 from verhalen.catalog import Segment, SegmentEdit, Story
 from verhalen.editing import TranscriptEditor, review_queue
-from verhalen.errors import Conflict, StaleVersion, VerhalenError
+from verhalen.errors import Conflict, StaleVersion, UsageError, VerhalenError
 from verhalen.transcript_guards import GAP
 
 from ..context import get_archive, get_huey
 from ..transcript_html import LOW_WORD
 from ..i18n import gettext as _
 from .workspace import workspace_blueprint
-from ..params import form_int
+from ..params import form_int, parse_time
+from .upload import LANGUAGES
 
 bp = workspace_blueprint("editor_transcript", __name__)
 
@@ -43,9 +48,35 @@ def conflict_message(session, story_id: int) -> str:
              "en breng je correctie nog eens aan.", who=who)
 
 
+def doubtful_words(seg) -> list[str]:
+    """The words of a passage the model was unsure of, as the editor's hint lists them."""
+    return [w[2].strip() for w in seg.words or [] if w[3] is not None and w[3] < LOW_WORD]
+
+
+def history_view(edits) -> list[dict]:
+    """Each change as the history shows it: text before and after; for a speaker change the names; for a
+    redaction which words (and how long) were hidden or shown again."""
+    out = []
+    for e in edits:
+        view = {"edit": e, "kind": "text"}
+        if e.action == "speaker":
+            view["kind"] = "speaker"
+            view["pairs"] = [(b["start"], b.get("speaker"), a.get("speaker")) for b, a in zip(e.before, e.after)]
+        elif e.action in ("redact", "unredact"):
+            view["kind"] = "redaction"
+            was = {(d["start"], d["end"]) for d in e.before if d.get("redacted")}
+            now = {(d["start"], d["end"]) for d in e.after if d.get("redacted")}
+            changed = (now - was) if e.action == "redact" else (was - now)
+            source = e.after if e.action == "redact" else e.before
+            view["passages"] = [(d["start"], max(1, round(d["end"] - d["start"])), d["text"].strip())
+                                for d in source if (d["start"], d["end"]) in changed]
+        out.append(view)
+    return out
+
+
 def _segment_json(seg: Segment) -> dict:
     return {"id": seg.id, "version": seg.version, "text": seg.text.strip(), "speaker": seg.speaker,
-            "redacted": seg.redacted, "start": seg.start, "end": seg.end}
+            "redacted": seg.redacted, "start": seg.start, "end": seg.end, "doubtful": doubtful_words(seg)}
 
 
 def _act(slug: str, anchor: int | None, action):
@@ -115,6 +146,100 @@ def redact(slug: str, segment_id: int):
         return segs, (_("Afgeschermd: de passage is verborgen voor publiek en zoeken; het geluid wordt gedempt.")
                       if hide else _("De passage is weer zichtbaar; het geluid wordt hersteld."))
     return _act(slug, segment_id, action)
+
+
+def _time(name: str) -> float:
+    value = parse_time(request.form.get(name))
+    if value is None:
+        raise UsageError(_("Geef een tijd als 1:15 of 75 (seconden)."))
+    return value
+
+
+@bp.route("/story/<slug>/segment/<int:segment_id>/redact-words", methods=["POST"])
+def redact_words(slug: str, segment_id: int):
+    """Some words of a passage hidden and muted; first a page that names them, then the change."""
+    try:
+        first, last = _int("first"), _int("last")
+    except UsageError as e:
+        return _fail(slug, segment_id, _("Kies de woorden om af te schermen: van woord ... tot en met woord ...."), e.http_status)
+    if request.form.get("confirm") != "1":
+        with get_archive().session() as s:
+            seg = s.get(Segment, segment_id)
+            story = s.get(Story, seg.story_id) if seg is not None else None
+            if story is None or story.slug != slug:
+                return _fail(slug, None, _("Deze passage bestaat niet (meer)."), 404)
+            words = seg.words or []
+            if not (1 <= first <= last <= len(words)):
+                return _fail(slug, segment_id, _("Kies woorden tussen 1 en {n}.", n=len(words)), 400)
+            chosen = words[first - 1:last]
+            until = words[last][0] if last < len(words) else seg.end
+            return render_template("editor/redact_words.html", story=story, seg=seg, first=first, last=last,
+                                   words="".join(w[2] for w in chosen).strip(), start=chosen[0][0], end=until,
+                                   seconds=max(1, round(until - chosen[0][0])))
+
+    def action(ed: TranscriptEditor, s):
+        segs = ed.redact_words(segment_id, first - 1, last - 1, _int("version"))
+        queue.enqueue(get_huey(), ed.story.id, redo=("audio",))
+        return segs, _("Afgeschermd: alleen die woorden zijn verborgen en worden gedempt.")
+    return _act(slug, segment_id, action)
+
+
+@bp.route("/story/<slug>/insert", methods=["POST"])
+def insert(slug: str):
+    """Text an editor heard where the transcript has none; word times spread over the chosen range."""
+    def action(ed: TranscriptEditor, s):
+        seg = ed.insert(_time("start"), _time("end"), request.form.get("text", ""),
+                        request.form.get("speaker", "").strip() or None)
+        return [seg], _("De tekst is toegevoegd.")
+    return _act(slug, None, action)
+
+
+def _signer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.secret_key, salt="verhalen.redo")
+
+
+@bp.route("/story/<slug>/redo", methods=["GET", "POST"])
+def redo(slug: str):
+    """Choose a stretch (GET), or have the model transcribe it and show the result next to the old text (POST)."""
+    archive = get_archive()
+    with archive.session() as s:
+        story = archive.story(s, slug)
+        segs = sorted(story.segments, key=lambda x: x.start)
+        start_id = form_int(request.values, "from", required=False)
+        first = next((x for x in segs if x.id == start_id), segs[0] if segs else None)
+        if first is None:
+            return _fail(slug, None, _("Dit verhaal heeft nog geen transcript."), 400)
+        limit = archive.settings.max_redo_seconds
+        choices = [x for x in segs if x.start >= first.start and x.end - first.start <= limit] or [first]
+        if request.method == "GET":
+            return render_template("editor/redo.html", story=story, first=first, choices=choices,
+                                   languages=LANGUAGES, limit=limit, old=None)
+        until = next((x for x in segs if x.id == form_int(request.form, "until", required=False)), first)
+        language = request.form.get("language") or None
+        with_vocabulary = request.form.get("vocabulary") == "1"
+        try:
+            where = redo_stretch.stretch(story, first.start, max(until.end, first.end), limit)
+            proposal = redo_stretch.propose(archive, s, story, where, language, with_vocabulary)
+        except VerhalenError as e:
+            return _fail(slug, first.id, str(e), e.http_status)
+        old = redo_stretch.touching(story.segments, where.start, where.end)
+        token = _signer().dumps({"where": where.as_dict(), "segments": proposal})
+        return render_template("editor/redo.html", story=story, first=first, choices=choices, languages=LANGUAGES,
+                               limit=limit, old=old, proposal=proposal, token=token, where=where,
+                               chosen_until=until.id, chosen_language=language, with_vocabulary=with_vocabulary)
+
+
+@bp.route("/story/<slug>/redo/accept", methods=["POST"])
+def redo_accept(slug: str):
+    try:
+        data = _signer().loads(request.form.get("proposal", ""))
+    except BadSignature:
+        return _fail(slug, None, _("Dit voorstel is niet (meer) geldig. Laat het stuk opnieuw herkennen."), 400)
+    where = redo_stretch.Stretch.from_dict(data["where"])
+
+    def action(ed: TranscriptEditor, s):
+        return ed.replace_stretch(where, data["segments"]), _("De nieuwe tekst staat erin. Je kunt het terugdraaien in de geschiedenis.")
+    return _act(slug, None, action)
 
 
 @bp.route("/story/<slug>/speakers", methods=["POST"])

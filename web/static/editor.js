@@ -95,6 +95,18 @@
     transcript.addEventListener("submit", function (ev) {
       var form = ev.target, button = ev.submitter;
       var text = form.querySelector("textarea");
+      if (button && button.classList.contains("redact-words")) {
+        // Redact the selected words, unless word numbers were typed; the next page asks to confirm.
+        var from = form.querySelector("input[name=first]"), to = form.querySelector("input[name=last]");
+        if (!from.value && text.selectionEnd > text.selectionStart) {
+          var count = function (s) { s = s.trim(); return s ? s.split(/\s+/).length : 0; };
+          var head = text.value.slice(0, text.selectionStart);
+          var startsInWord = /\S$/.test(head) && /^\S/.test(text.value.slice(text.selectionStart));
+          from.value = count(head) + (startsInWord ? 0 : 1);
+          to.value = count(text.value.slice(0, text.selectionEnd));
+        }
+        return;
+      }
       if (button && button.classList.contains("split")) {
         // Split where the cursor is, unless a word number was typed.
         var at = form.querySelector("input[name=at_word]");
@@ -115,6 +127,7 @@
             var seg = res.body.segments[0];
             form.querySelector("input[name=version]").value = seg.version;
             text.value = seg.text;
+            showDoubt(form, seg.doubtful || []);
             msg.textContent = res.body.message;
             form.classList.add("saved");
           } else {
@@ -124,6 +137,72 @@
           }
         })
         .catch(function () { msg.setAttribute("role", "alert"); msg.textContent = transcript.getAttribute("data-msg-failed"); });
+    });
+  }
+
+  // -- working fast: the doubtful words of a passage, keyboard shortcuts, times from the player ---------
+  function showDoubt(form, words) {
+    form.setAttribute("data-doubtful", JSON.stringify(words));
+    var hint = form.querySelector(".hint[id^=doubt-]");
+    if (!words.length) {
+      form.classList.remove("unsure");
+      if (hint) hint.remove();
+      var t = form.querySelector("textarea");
+      if (t) t.removeAttribute("aria-describedby");
+    } else if (hint) {
+      hint.textContent = hint.textContent.replace(/:.*$/, ": " + words.join(", "));
+    }
+  }
+  function doubtful(form) {
+    try { return JSON.parse(form.getAttribute("data-doubtful") || "[]"); } catch (e) { return []; }
+  }
+  function nextDoubt(from) {
+    // The next passage (after the one being edited) with a word the computer was unsure of: select that word.
+    var forms = Array.prototype.slice.call(transcript.querySelectorAll(".seg-edit"));
+    var at = from ? forms.indexOf(from) : -1;
+    for (var i = 1; i <= forms.length; i++) {
+      var form = forms[(at + i) % forms.length], words = doubtful(form);
+      if (!words.length) continue;
+      var text = form.querySelector("textarea"), pos = text.value.indexOf(words[0]);
+      text.focus();
+      if (pos >= 0) text.setSelectionRange(pos, pos + words[0].length);
+      return;
+    }
+  }
+  if (transcript) {
+    var keys = document.getElementById("sneltoetsen");
+    if (keys) keys.hidden = false;
+    document.addEventListener("keydown", function (ev) {
+      var form = ev.target && ev.target.form && ev.target.form.classList.contains("seg-edit") ? ev.target.form : null;
+      if (ev.key === "Escape" && player) {
+        ev.preventDefault();
+        if (player.paused) { var p = player.play(); if (p && p.catch) p.catch(function () {}); } else player.pause();
+      } else if (ev.altKey && !ev.ctrlKey && (ev.code === "KeyJ" || ev.code === "KeyL") && player) {
+        ev.preventDefault();
+        player.currentTime = Math.max(0, player.currentTime + (ev.code === "KeyJ" ? -5 : 5));
+      } else if (ev.altKey && !ev.ctrlKey && ev.code === "KeyN") {
+        ev.preventDefault();
+        nextDoubt(form);
+      } else if ((ev.ctrlKey || ev.metaKey) && ev.key === "Enter" && form) {
+        ev.preventDefault();
+        form.querySelector("button.save").click();
+      }
+    });
+  }
+  Array.prototype.forEach.call(document.querySelectorAll("button.take-time"), function (b) {
+    if (!player) return;
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      var t = Math.floor(player.currentTime * 10) / 10, m = Math.floor(t / 60), s = (t - m * 60).toFixed(1);
+      document.getElementById(b.getAttribute("data-for")).value = m + ":" + (s < 10 ? "0" : "") + s;
+    });
+  });
+  var redoForm = document.getElementById("redo-form");
+  if (redoForm) {
+    redoForm.addEventListener("submit", function () {
+      var busy = document.getElementById("redo-busy");
+      busy.textContent = busy.getAttribute("data-busy");
+      document.getElementById("redo-run").disabled = true;
     });
   }
 

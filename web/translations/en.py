@@ -4,6 +4,62 @@ tests/test_web.py checks that every _("...") in the templates has an entry here.
 """
 
 MESSAGES = {
+    "Woorden afschermen: van woord": "Redact words: from word",
+    "tot en met": "through",
+    "Woorden afschermen…": "Redact words…",
+    "Opnieuw laten herkennen…": "Transcribe again…",
+    "Sneltoetsen": "Keyboard shortcuts",
+    "afspelen of pauzeren": "play or pause",
+    "5 seconden terug": "back 5 seconds",
+    "5 seconden vooruit": "forward 5 seconds",
+    "naar het volgende woord waar de computer aan twijfelde": "to the next word the computer was unsure of",
+    "de passage bewaren": "save the passage",
+    "Tekst toevoegen waar niets staat": "Add text where there is none",
+    "Voor spraak zonder tekst: kies het stuk in de speler (begin en einde), typ wat er gezegd wordt. De woorden worden over dat stuk verdeeld.": "For speech without text: pick the stretch in the player (start and end) and type what is said. The words are spread over that stretch.",
+    "Begin (mm:ss)": "Start (mm:ss)",
+    "Einde (mm:ss)": "End (mm:ss)",
+    "Nu in de speler": "Now in the player",
+    "Wat wordt er gezegd?": "What is being said?",
+    "Spreker (mag leeg)": "Speaker (may be empty)",
+    "Tekst toevoegen": "Add text",
+    "tekst toegevoegd": "text added",
+    "opnieuw herkend": "transcribed again",
+    "geen spreker": "no speaker",
+    "{n} s gedempt": "{n} s muted",
+    "{n} s weer hoorbaar": "{n} s audible again",
+    "Woorden afschermen: {title}": "Redact words: {title}",
+    "Woorden afschermen": "Redact words",
+    "In {title}, vanaf {time}:": "In {title}, from {time}:",
+    "Deze woorden verdwijnen van de openbare pagina, uit zoeken, feeds en downloads, en het geluid wordt daar {seconds} seconden gedempt ({start} tot {end}). Luisteraars zien op die plek [afgeschermd, {seconds} s]. De rest van de passage blijft staan. Je kunt dit later terugdraaien in de geschiedenis.": "These words disappear from the public page, search, feeds and downloads, and the sound is muted there for {seconds} seconds ({start} to {end}). Listeners see [redacted, {seconds} s] in their place. The rest of the passage stays. You can undo this later in the history.",
+    "Ja, deze woorden afschermen": "Yes, redact these words",
+    "Niet afschermen": "Do not redact",
+    "Opnieuw laten herkennen: {title}": "Transcribe again: {title}",
+    "Opnieuw laten herkennen": "Transcribe again",
+    "De computer luistert nog eens naar een stuk van {title}, bijvoorbeeld in een andere taal of zonder de woordenlijst. Je ziet het resultaat eerst naast de huidige tekst; er verandert pas iets als je het overneemt.": "The computer listens again to a stretch of {title}, for example in another language or without the vocabulary. You see the result next to the current text first; nothing changes until you accept it.",
+    "Vanaf {time}: {text}": "From {time}: {text}",
+    "Tot en met de passage": "Up to and including the passage",
+    "(geen tekst)": "(no text)",
+    "Hoogstens {n} seconden tegelijk.": "At most {n} seconds at a time.",
+    "de taal van het verhaal ({code})": "the story's language ({code})",
+    "Met de woordenlijst (namen en plaatsen van dit verhaal)": "With the vocabulary (names and places of this story)",
+    "Laten herkennen": "Transcribe",
+    "Bezig met luisteren… dit duurt even.": "Listening… this takes a moment.",
+    "Voorstel voor {start} tot {end}": "Proposal for {start} to {end}",
+    "Nu": "Now",
+    "geen tekst herkend": "no text recognised",
+    "Voorstel": "Proposal",
+    "Voorstel overnemen": "Accept the proposal",
+    "Houden zoals het is": "Keep it as it is",
+    "Geef een tijd als 1:15 of 75 (seconden).": "Give a time such as 1:15 or 75 (seconds).",
+    "Kies de woorden om af te schermen: van woord ... tot en met woord ....": "Choose the words to redact: from word ... through word ....",
+    "Deze passage bestaat niet (meer).": "This passage does not exist (any more).",
+    "Kies woorden tussen 1 en {n}.": "Choose words between 1 and {n}.",
+    "Afgeschermd: alleen die woorden zijn verborgen en worden gedempt.": "Redacted: only those words are hidden and muted.",
+    "De tekst is toegevoegd.": "The text was added.",
+    "Dit verhaal heeft nog geen transcript.": "This story has no transcript yet.",
+    "Dit voorstel is niet (meer) geldig. Laat het stuk opnieuw herkennen.": "This proposal is not valid (any more). Have the stretch transcribed again.",
+    "De nieuwe tekst staat erin. Je kunt het terugdraaien in de geschiedenis.": "The new text is in. You can undo it in the history.",
+    "[afgeschermd, {seconds} s]": "[redacted, {seconds} s]",
     "1 verhaal gevonden": "1 story found",
     "1 verhaal": "1 story",
     "Afbeelding bij {name}": "Artwork for {name}",
@@ -448,4 +504,206 @@ MESSAGES.update({
     "{title} is voorgoed verwijderd.": "{title} has been deleted for good.",
     "Dit verhaal staat in de prullenbak. Zet het daar terug om er weer aan te werken.":
         "This story is in the trash. Restore it there to work on it again.",
+})
+
+# The core's errors in the web (web/core_messages.py), the workspace's upload and the error page (web/errors.py).
+MESSAGES.update({
+    "{path}: bestand niet gevonden.": "{path}: file not found.",
+    "{path} is een map, geen opname.": "{path} is a folder, not a recording.",
+    "{name} is leeg (0 bytes).": "{name} is empty (0 bytes).",
+    "{name} heeft een MP3-label maar geen leesbaar geluid (afgebroken of beschadigd).":
+        "{name} has an MP3 tag but no readable audio (truncated or damaged).",
+    "{name} is {kind}, geen audio.": "{name} is {kind}, not audio.",
+    "een tekstbestand": "a text file",
+    "een webpagina (HTML)": "a web page (HTML)",
+    "een afbeelding": "an image",
+    "{name} is geen herkenbaar geluids- of videobestand.": "{name} is not a recognisable audio or video file.",
+    "{name} heeft geen geluidsspoor.": "{name} has no audio track.",
+    "{name} kon niet als geluid worden gelezen ({reason}).": "{name} could not be read as audio ({reason}).",
+    "{name} bevat geen bruikbaar geluid (beschadigd of afgebroken).":
+        "{name} contains no usable audio (damaged or truncated).",
+    "{name} is afgebroken: volgens het bestand zelf duurt het {claimed} s, maar het bevat maar {held} s geluid "
+    "(het kopiëren of uploaden is te vroeg gestopt).":
+        "{name} is truncated: the file says it lasts {claimed} s, but it holds only {held} s of audio (the copy "
+        "or upload stopped early).",
+    "{name} lijkt afgebroken: volgens het bestand zelf duurt het {claimed} s, maar het geluid stopt bij {held} s.":
+        "{name} looks truncated: the file says it lasts {claimed} s, but the audio ends at {held} s.",
+    "{name} heeft geen geluid (duur 0).": "{name} has no audio (duration 0).",
+    "{name}: ffmpeg kon het niet omzetten ({reason}).": "{name}: ffmpeg could not convert it ({reason}).",
+    "{label} is een te grote afbeelding (meer dan {n} megapixel). Kies een kleinere.":
+        "{label} is too large an image (more than {n} megapixels). Choose a smaller one.",
+    "{label} bestaat niet.": "{label} does not exist.",
+    "{label} is geen afbeelding die we kunnen lezen (JPEG, PNG, WebP, GIF…).":
+        "{label} is not an image we can read (JPEG, PNG, WebP, GIF…).",
+    "Lege zoekvraag: typ een of meer woorden.": "Empty search: type one or more words.",
+    "De zoekvraag is te lang (meer dan 1.000 tekens).": "The search is too long (more than 1,000 characters).",
+    'Er staat een los aanhalingsteken in de zoekvraag: sluit de woordgroep af met " of haal het aanhalingsteken '
+    'weg.': 'The search has a quote that is not closed: end the phrase with " or remove the quote.',
+    "De haakjes in de zoekvraag kloppen niet: elk ( heeft een ) nodig.":
+        "The brackets in the search do not match: every ( needs a ).",
+    "Onbekend veld ‘{name}’ in de zoekvraag: gebruik serie, taal, persoon, thema, plaats of jaar.":
+        "Unknown field ‘{name}’ in the search: use series, language, person, theme, place or year.",
+    "De zoekvraag is niet te lezen ({reason}).": "The search cannot be read ({reason}).",
+    "In de zoekvraag staan geen woorden om op te zoeken.": "The search has no words to search for.",
+    "Dit verhaal bestaat niet of is niet openbaar.": "This story does not exist or is not public.",
+    "Er is geen verhaal ‘{slug}’ in het archief.": "There is no story ‘{slug}’ in the archive.",
+    "Te lang: {label} ‘{value}…’ heeft {n} tekens; hoogstens {limit} passen.":
+        "Too long: {label} ‘{value}…’ has {n} characters; at most {limit} fit.",
+    "toelichting bij de toestemming": "consent notes",
+    "naam": "name",
+    "plaats": "place",
+    "thema": "theme",
+    "{name} staat in de prullenbak als ‘{slug}’. Zet het verhaal daar terug.":
+        "{name} is in the trash as ‘{slug}’. Restore the story there.",
+    "{name} staat al in het archief als ‘{slug}’.": "{name} is already in the archive as ‘{slug}’.",
+    "{name} wordt op dit moment al toegevoegd (door een andere upload).":
+        "{name} is being added right now (by another upload).",
+    "{path}: blad niet gevonden.": "{path}: sheet not found.",
+    "{path}: het blad is niet te lezen ({reason}).": "{path}: the sheet cannot be read ({reason}).",
+    "{name} is geen UTF-8-tekst. Bewaar het transcript als UTF-8 (VTT, SRT of TXT).":
+        "{name} is not UTF-8 text. Save the transcript as UTF-8 (VTT, SRT or TXT).",
+    "{name} is leeg.": "{name} is empty.",
+    "{name} heeft tijden maar geen tekst.": "{name} has cue timings but no text.",
+    "Iemand anders heeft ‘{title}’ gewijzigd nadat je de pagina opende. Jouw wijziging is niet bewaard: laad de "
+    "pagina opnieuw en probeer het nog eens.":
+        "Someone else changed ‘{title}’ after you opened the page. Your change was not saved: reload the page "
+        "and try again.",
+    "De toelichting bij de toestemming heeft hoogstens {limit} tekens ({n} gegeven).":
+        "Consent notes have at most {limit} characters ({n} given).",
+    "‘{slug}’ staat in de prullenbak. Zet het daar terug om er weer aan te werken.":
+        "‘{slug}’ is in the trash. Restore it there to work on it again.",
+    "‘{title}’ staat al in de prullenbak.": "‘{title}’ is already in the trash.",
+    "‘{title}’ staat niet in de prullenbak.": "‘{title}’ is not in the trash.",
+    "‘{slug}’ staat niet in de prullenbak; zet het er eerst in.": "‘{slug}’ is not in the trash; move it there first.",
+    "‘{name}’ is geen open trefwoordvoorstel (meer) bij ‘{slug}’.":
+        "‘{name}’ is not (or no longer) an open keyword proposal of ‘{slug}’.",
+    "De nieuwe naam voor ‘{old}’ is leeg.": "The new name for ‘{old}’ is empty.",
+    "Te lang: het thema ‘{name}…’ heeft {n} tekens; hoogstens {limit} passen.":
+        "Too long: the theme ‘{name}…’ has {n} characters; at most {limit} fit.",
+    "Er is al een gebruiker die ‘{name}’ heet (hoofdletters en kleine letters tellen daarbij niet).":
+        "There is already a user called ‘{name}’ (upper and lower case count as the same).",
+    "Er is al een gebruiker die ‘{name}’ heet.": "There is already a user called ‘{name}’.",
+    "Er is geen gebruiker die ‘{name}’ heet.": "There is no user called ‘{name}’.",
+    "Splitsen bij woord {at} kan niet: de passage heeft {n} woorden. Splits tussen twee woorden.":
+        "Cannot split at word {at}: the passage has {n} words. Split between two words.",
+    "Woorden {first}-{last}: de passage heeft {n} woorden. Kies woorden tussen 1 en {n}.":
+        "Words {first}-{last}: the passage has {n} words. Choose words between 1 and {n}.",
+    "Passage {id} hoort niet (meer) bij ‘{slug}’; misschien is ze samengevoegd. Laad de pagina opnieuw.":
+        "Passage {id} is not (or no longer) part of ‘{slug}’; it may have been merged. Reload the page.",
+    "Een passage kan niet leeg zijn. Voeg haar samen met een buurpassage of scherm haar af.":
+        "A passage cannot be empty. Merge it with a neighbour or redact it.",
+    "Deze passage heeft {n} tekens; hoogstens {limit} passen in één passage. Splits haar in stukken.":
+        "This passage has {n} characters; at most {limit} fit in one passage. Split it into several.",
+    "De naam van een spreker heeft hoogstens {limit} tekens ({n} gegeven).":
+        "A speaker's name has at most {limit} characters ({n} given).",
+    "Geen passage in ‘{slug}’ heeft de spreker ‘{old}’.": "No passage in ‘{slug}’ has the speaker ‘{old}’.",
+    "Deze passage is al helemaal afgeschermd.": "This passage is already redacted as a whole.",
+    "Kies een stuk van minstens {seconds} s binnen de opname (00:00-{duration}); {start}-{end} is dat niet.":
+        "Choose a stretch of at least {seconds} s inside the recording (00:00-{duration}); {start}-{end} is not.",
+    "{start}-{end} overlapt de passage bij {at} (‘{text}’). Kies een stuk zonder tekst, of verbeter die passage.":
+        "{start}-{end} overlaps the passage at {at} (‘{text}’). Choose a stretch without text, or correct that "
+        "passage.",
+    "Een voorgestelde passage ({at}) ligt buiten {start}-{end}.": "A proposed passage ({at}) lies outside {start}-{end}.",
+    "De laatste passage heeft geen volgende om mee samen te voegen.":
+        "The last passage has no next passage to merge with.",
+    "Wijziging {id} staat niet in de geschiedenis van ‘{slug}’.": "Change {id} is not in the history of ‘{slug}’.",
+    "Wijziging {id} is al teruggedraaid.": "Change {id} was already reverted.",
+    "Wijziging {id} kan niet worden teruggedraaid: de passage is daarna opnieuw gewijzigd. Draai eerst de latere "
+    "wijziging terug.":
+        "Change {id} cannot be reverted: the passage was changed again since. Revert the later change first.",
+    "Kies een stuk van minstens een halve seconde binnen de opname (00:00-{duration}).":
+        "Choose a stretch of at least half a second inside the recording (00:00-{duration}).",
+    "{start}-{end} duurt {n} s; hoogstens {limit} s kan in één keer opnieuw worden uitgeschreven. Kies een korter "
+    "stuk.": "{start}-{end} lasts {n} s; at most {limit} s can be transcribed again in one go. Choose a shorter "
+             "stretch.",
+    "Het model kan ‘{language}’ niet uitschrijven; typ de tekst zelf.":
+        "The model cannot transcribe ‘{language}’; type the text yourself.",
+    "Dit verhaal heeft nog geen geluid om uit te schrijven (de opname is nog niet omgezet).":
+        "This story has no audio to transcribe yet (the recording has not been converted yet).",
+    "Het model vond geen woorden in {start}-{end}; er is niets veranderd. Typ de tekst zelf, of probeer een andere "
+    "taal.": "The model found no words in {start}-{end}; nothing was changed. Type the text yourself, or try "
+             "another language.",
+    "Instelling {name}: ‘{value}’ is geen geldige waarde.": "Setting {name}: ‘{value}’ is not a valid value.",
+    "{config}: geen geldige TOML ({reason}).": "{config}: not valid TOML ({reason}).",
+    "{config}: onbekende instelling ‘{key}’.": "{config}: unknown setting ‘{key}’.",
+    "redis_url is ingesteld, maar het pakket redis is niet geïnstalleerd. Vraag de beheerder het te installeren of "
+    "redis_url weg te halen.": "redis_url is set, but the redis package is not installed. Ask the administrator "
+                               "to install it or to remove redis_url.",
+    "Onbekend model ‘{name}’; bekend zijn {bundled} (meegeleverd), {known}.":
+        "Unknown model ‘{name}’; known are {bundled} (bundled), {known}.",
+    "Dit verzoek kunnen we niet lezen. Laad de pagina opnieuw en probeer het nog eens.":
+        "We cannot read this request. Reload the page and try again.",
+    "Je hebt geen toegang tot deze pagina.": "You have no access to this page.",
+    "Deze pagina kan dat niet. Gebruik de knoppen en formulieren op de site.":
+        "This page cannot do that. Use the buttons and forms on the site.",
+    "Deze opname staat in de prullenbak als {slug}. Zet het verhaal daar terug in plaats van de opname opnieuw te "
+    "uploaden.": "This recording is in the trash as {slug}. Restore the story there instead of uploading the "
+                 "recording again.",
+    "Open de prullenbak": "Open the trash",
+    "‘{slug}’ is al geannuleerd. Met ‘Opnieuw proberen’ op de takenpagina gaat het verder.":
+        "‘{slug}’ is cancelled already. ‘Retry’ on the jobs page lets it go on.",
+    "‘{slug}’ is al klaar: er loopt of wacht niets meer, dus er is niets te annuleren.":
+        "‘{slug}’ is finished: nothing is running or waiting, so there is nothing to cancel.",
+    "Bij ‘{slug}’ loopt of wacht niets: er is iets mislukt. Kies ‘Opnieuw proberen’, of verwijder het verhaal.":
+        "Nothing is running or waiting for ‘{slug}’: something failed. Choose ‘Retry’, or delete the story.",
+    "Bij ‘{slug}’ wordt een afgeschermde passage in het geluid gedempt; dat kan niet worden geannuleerd.":
+        "A redacted passage of ‘{slug}’ is being muted in its audio; that cannot be cancelled.",
+    "‘{slug}’ was al eerder klaar, dus annuleren verwijdert het niet. Annuleer zonder te verwijderen, of verwijder "
+    "het verhaal.": "‘{slug}’ was finished before, so cancelling does not remove it. Cancel without removing, or "
+                    "delete the story.",
+    "‘{slug}’ wordt nog gestopt na het annuleren; probeer het zo opnieuw.":
+        "‘{slug}’ is still being stopped after its cancel; try again in a moment.",
+    "Bij ‘{slug}’ is niets mislukt of geannuleerd: opnieuw proberen is niet nodig.":
+        "Nothing failed or was cancelled in ‘{slug}’: there is nothing to try again.",
+})
+
+# Cancelling a job (web/editor/jobs.py, editor/jobs.html).
+MESSAGES.update({
+    "{title} staat in de prullenbak; daar is niets te annuleren.": "{title} is in the trash; there is nothing to cancel.",
+    "{title} is al geannuleerd. Met “Opnieuw proberen” gaat het verder.":
+        "{title} is cancelled already. “Retry” lets it go on.",
+    "{title} is al klaar: er loopt of wacht niets meer, dus er is niets te annuleren.":
+        "{title} is finished: nothing is running or waiting, so there is nothing to cancel.",
+    "Bij {title} is iets mislukt, dus er loopt of wacht niets. Kies “Opnieuw proberen”, of verwijder het verhaal.":
+        "Something failed for {title}, so nothing is running or waiting. Choose “Retry”, or delete the story.",
+    "Bij {title} wordt een afgeschermde passage in het geluid gedempt; dat kan niet geannuleerd worden. "
+    "Het duurt meestal maar even.":
+        "A redacted passage of {title} is being muted in its audio; that cannot be cancelled. It usually takes "
+        "only a moment.",
+    "{title} was al eerder klaar en gaat daarom niet met het annuleren naar de prullenbak. "
+    "Verwijderen kan op de pagina van het verhaal.":
+        "{title} was finished before, so cancelling does not move it to the trash. You can delete it on the "
+        "story's page.",
+    "wordt gestopt": "being stopped",
+    "geannuleerd": "cancelled",
+    "Geannuleerd door {name} op {at}.": "Cancelled by {name} at {at}.",
+    "{title} wordt nog gestopt; probeer het zo opnieuw.": "{title} is still being stopped; try again in a moment.",
+    "{title} is niet meer geannuleerd; er was niets meer te doen.":
+        "{title} is no longer cancelled; there was nothing left to do.",
+    "Kies of het verhaal blijft zoals het is of naar de prullenbak gaat.":
+        "Choose whether the story stays as it is or goes to the trash.",
+    "{title} is geannuleerd en staat in de prullenbak; daar kun je het {days} dagen terugzetten.":
+        "{title} is cancelled and in the trash; you can restore it there for {days} days.",
+    "{title} wordt gestopt. Wat klaar was blijft klaar; met “Opnieuw proberen” gaat het later verder.":
+        "{title} is being stopped. What was done stays done; “Retry” lets it go on later.",
+    "{title} is geannuleerd en begint niet. Met “Opnieuw proberen” gaat het alsnog verder.":
+        "{title} is cancelled and will not start. “Retry” lets it go on after all.",
+    "Verwerking annuleren: {title}": "Cancel processing: {title}",
+    "Terug naar de verwerking": "Back to processing",
+    "Dit verhaal wordt nu verwerkt (“{stage}”). Annuleren stopt het zo snel mogelijk, meestal binnen enkele "
+    "seconden; wat al klaar was, blijft klaar.":
+        "This story is being processed now (“{stage}”). Cancelling stops it as soon as possible, usually within "
+        "seconds; what was done stays done.",
+    "Dit verhaal wacht op verwerking. Na annuleren begint het niet.":
+        "This story is waiting to be processed. Once cancelled, it will not start.",
+    "Wat gebeurt er met het verhaal?": "What happens to the story?",
+    "Het blijft zoals het is: wat klaar is blijft klaar, een eerder transcript blijft staan. Met “Opnieuw "
+    "proberen” gaat de verwerking later verder.":
+        "It stays as it is: what is done stays done, an earlier transcript stays. “Retry” lets the processing "
+        "go on later.",
+    "Verwijderen: deze nieuwe upload gaat naar de prullenbak. Daar kun je het nog {days} dagen terugzetten.":
+        "Remove: this new upload goes to the trash. You can restore it there for {days} days.",
+    "Verwerking annuleren": "Cancel processing",
+    "Niet annuleren": "Do not cancel",
+    "Annuleren…": "Cancel…",
 })
