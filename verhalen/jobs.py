@@ -7,6 +7,9 @@ claim (worker id + heartbeat); a worker starting up, and every worker once a
 minute, re-queues unfinished stories whose heartbeat is older than
 `worker_lease_seconds`. Running a story twice is harmless: finished stages are
 skipped and the claim keeps two live workers off the same story.
+
+An editor's cancel (verhalen.cancel) is honoured by pipeline.run: a job taken
+after it does nothing, a running one stops; `retry` lets the work run again.
 """
 
 from __future__ import annotations
@@ -23,11 +26,13 @@ from functools import lru_cache
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
-from . import outbox
+from . import cancel, outbox
 from .archive import Archive
 from .catalog import StageState, Story, now
-from .errors import UsageError, VerhalenError
+from .errors import Conflict, UsageError, VerhalenError
+from .lifecycle import DONE, FAILED, PENDING, RUN_STAGES, RUNNING
 from .settings import Settings
 
 log = logging.getLogger("verhalen.jobs")
@@ -146,6 +151,8 @@ def process(archive: Archive, story_id: int, redo: tuple[str, ...] = (), worker:
     beater.start()
     try:
         run(archive, story_id, redo=redo, progress=ProgressWriter(archive, story_id, worker))
+    except cancel.Cancelled as e:
+        log.info("story %s: %s", story_id, e)  # the stage is as it was; an editor retries from the jobs page
     except VerhalenError as e:
         # Recorded on the stage by run(); an editor retries from the jobs page.
         log.warning("story %s failed: %s", story_id, e)
@@ -183,6 +190,46 @@ def _only_failed_stages(archive: Archive, story_id: int) -> bool:
     with archive.session() as s:
         states = {st.state for st in s.scalars(select(StageState).where(StageState.story_id == story_id))}
     return "failed" in states and not states & {"pending", "running"}
+
+
+# -- retry -------------------------------------------------------------------------
+
+
+def retry_stages(story: Story) -> tuple[str, ...]:
+    """What a retry runs: the first stage that failed (or, after a cancel, that was left undone) and the
+    ones after it. A transcript that is already done is kept (it may hold editors' corrections); the
+    stages after the first still run when they are not done."""
+    names = list(RUN_STAGES)
+    states = cancel.stage_states(story)
+    left = (FAILED, PENDING, RUNNING) if story.cancelled_at is not None else (FAILED,)
+    todo = [i for i, name in enumerate(names) if states[name] in left]
+    if not todo:
+        return ()
+    return tuple(n for n in names[min(todo):] if not (n == "transcript" and states[n] == DONE))
+
+
+def can_retry(story: Story) -> bool:
+    return story.cancelled_at is not None or bool(retry_stages(story))
+
+
+def retry(archive: Archive, session: Session, story: Story) -> tuple[str, ...]:
+    """Make a failed or cancelled story's work runnable again (the failed stages wait again, a cancel is
+    lifted) and return the stages to queue (`enqueue(huey, story.id, redo=...)`); () when a cancel left
+    nothing undone."""
+    if cancel.being_run(story, archive.settings.worker_lease_seconds) and story.cancelled_at is not None:
+        raise Conflict(f"{story.slug!r} is still being stopped after its cancel; try again in a moment")
+    if not can_retry(story):
+        raise Conflict(f"nothing failed or was cancelled in {story.slug!r}: there is nothing to retry")
+    redo = retry_stages(story)
+    for st in story.stages:
+        if st.state == FAILED or (st.state == RUNNING and story.cancelled_at is not None):
+            st.state, st.error = PENDING, None  # a stage left running by a cancel's stopped worker: its worker is gone
+    if story.status == FAILED:
+        story.status = PENDING  # so a worker that dies now has it re-queued (recover)
+    cancel.lift(session, story.id)
+    session.commit()
+    session.refresh(story)
+    return redo
 
 
 # -- consumers --------------------------------------------------------------------

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from . import catalog, keywords, lifecycle, originals, outbox, themes
+from . import cancel, catalog, keywords, lifecycle, originals, outbox, themes
 from .access import check_level
 from .archive import Archive
 from .catalog import Credit, Recording, Segment, Story, StoryPlace, StoryTheme, TranscriptRun
@@ -177,19 +177,28 @@ assert tuple(STAGES) == lifecycle.RUN_STAGES, "the stage functions follow the li
 def run(archive: Archive, story_id: int, redo: tuple[str, ...] = (), progress: Progress | None = None) -> Story:
     """Run every stage of the story that is not done (and those in `redo`), in order.
 
-    A failure is recorded on the stage (state 'failed', the message) and raised.
+    A failure is recorded on the stage (state 'failed', the message) and raised. An editor's cancel
+    (verhalen.cancel) is asked before each stage and as a stage reports progress: the stage is put back
+    as it was, nothing of it written, and cancel.Cancelled raised.
     """
+    watch = cancel.Watch(archive, story_id, redo)
     for name in STAGES:
         with archive.session() as session:
             story = session.get(Story, story_id)
             state = story.stage(name)
             if state.state in lifecycle.SETTLED and name not in redo:
                 continue
+            watch.before(session, story, name)
+            before = state.state
             state.state, state.error = "running", None
             state.attempts += 1
             session.commit()
             try:
-                STAGES[name](archive, session, story, progress)
+                STAGES[name](archive, session, story, watch.progress(progress))
+            except cancel.Cancelled:
+                session.rollback()
+                _stopped(archive, story_id, name, before)
+                raise
             except (VerhalenError, OSError) as e:
                 session.rollback()
                 _fail(archive, story_id, name, str(e))
@@ -211,6 +220,9 @@ def run(archive: Archive, story_id: int, redo: tuple[str, ...] = (), progress: P
         if progress:
             progress(name, 1, 1)
     with archive.session() as session:
+        cancel.lift(session, story_id)  # a cancel that came during the last stage: nothing is left to cancel
+        session.commit()
+    with archive.session() as session:
         # Loaded eagerly: callers read these after the session is gone.
         return session.get(Story, story_id, options=[
             selectinload(Story.transcript_run), selectinload(Story.stages), selectinload(Story.segments),
@@ -223,6 +235,16 @@ def _fail(archive: Archive, story_id: int, stage: str, message: str) -> None:
         story = session.get(Story, story_id)
         st = story.stage(stage)
         st.state, st.error = "failed", message
+        story.status = _status(story)
+        session.commit()
+
+
+def _stopped(archive: Archive, story_id: int, stage: str, before: str) -> None:
+    """A cancelled stage goes back to the state it had (its transaction was rolled back: its results with it)."""
+    with archive.session() as session:
+        story = session.get(Story, story_id)
+        st = story.stage(stage)
+        st.state, st.error, st.progress, st.eta_seconds = before, None, None, None
         story.status = _status(story)
         session.commit()
 
@@ -324,12 +346,14 @@ def _register(archive: Archive, path: Path, info, sha: str, meta: StoryMeta, sto
 
 def unfinished(archive: Archive) -> list[int]:
     """Stories with pipeline work left that nobody is doing: an unfinished or failed ingest, or a stage of a
-    finished story (a retag, an audio remix) left running by a process that died or left failed.
+    finished story (a retag, an audio remix) left running by a process that died or left failed; not those
+    an editor cancelled.
     `verhalen doctor` and `verhalen resume` both ask this, so they never disagree."""
     stale = catalog.now() - dt.timedelta(seconds=archive.settings.worker_lease_seconds)
     live = Story.claimed_by.is_not(None) & Story.heartbeat.is_not(None) & (Story.heartbeat >= stale)
+    cancelled = Story.cancelled_at.is_not(None)  # an editor stopped it: it waits for a retry (verhalen.cancel)
     stage_left = Story.stages.any(catalog.StageState.stage.in_(lifecycle.RUN_STAGES)
                                   & catalog.StageState.state.in_(lifecycle.UNFINISHED_STATES))
     with archive.session() as session:
         return list(session.scalars(select(Story.id).where(
-            (Story.status.in_(lifecycle.UNFINISHED) | stage_left) & ~live).order_by(Story.id)))
+            (Story.status.in_(lifecycle.UNFINISHED) | stage_left) & ~live & ~cancelled).order_by(Story.id)))
