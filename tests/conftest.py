@@ -133,6 +133,20 @@ def editor_client(workspace):
     return c
 
 
+@pytest.fixture
+def served(archive, make_app):
+    """An empty archive with an editor, served by waitress, with the embedded job worker of `verhalen serve`."""
+    from verhalen import jobs, users
+
+    with archive.session() as s:
+        users.add(s, "esseline", PASSWORD, "editor")
+    server = LiveServer(make_app(archive))
+    consumer = jobs.start_embedded(archive.settings)
+    yield server
+    consumer.stop(graceful=False)
+    server.close()
+
+
 # -- a real browser: Debian's Chromium driven by Playwright ----------------------------
 
 

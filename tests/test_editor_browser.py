@@ -14,20 +14,6 @@ from helpers import ARTIFACTS, DATA, PASSWORD, LiveServer
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture
-def served(archive, make_app):
-    """An empty archive with an editor, served by waitress, with the embedded job worker of `verhalen serve`."""
-    from verhalen import jobs, users
-
-    with archive.session() as s:
-        users.add(s, "esseline", PASSWORD, "editor")
-    server = LiveServer(make_app(archive))
-    consumer = jobs.start_embedded(archive.settings)
-    yield server
-    consumer.stop(graceful=False)
-    server.close()
-
-
 def test_upload_transcribe_correct_publish(browser, served):
     context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=served.url)
     page = context.new_page()
