@@ -105,6 +105,123 @@ def _pending_rows(archive) -> int:
         return s.scalar(select(func.count()).select_from(PendingWork))
 
 
+# -- a running job ------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_running_transcription_is_cancelled_from_the_jobs_page_and_stops_within_seconds(
+        home, model_dir, long_clip, make_app):
+    archive = _archive(home, model_dir)
+    app = make_app(archive)
+    editor = _editor(app)
+    sid = accept(archive, long_clip, StoryMeta(title="Lang verhaal", language="en"))
+    jobs.enqueue(jobs.make_huey(archive.settings), sid)
+    worker = _worker(home, model_dir)
+    try:
+        _wait(lambda: (_story(archive, sid)["stages"].get("transcript", ("", 0, 0))[2] or 0) > 0,
+              what="the transcription to report progress", poll=0.1)
+        page = editor.get("/editor/jobs").get_data(as_text=True)
+        assert f'href="/editor/jobs/{sid}/cancel"' in page, "a running job has its cancel link"
+        confirm = editor.get(f"/editor/jobs/{sid}/cancel").get_data(as_text=True)
+        assert "Verwerking annuleren: Lang verhaal" in confirm and "wordt nu verwerkt (“Uitschrijven”)" in confirm
+        assert 'value="keep" checked' in confirm and 'value="trash"' in confirm, "the choice, for a new upload"
+        r = editor.post(f"/editor/jobs/{sid}/cancel", data={"csrf_token": csrf_of(confirm), "then": "keep"})
+        cancelled_at = time.monotonic()
+        assert r.status_code == 302
+        assert "Lang verhaal wordt gestopt" in editor.get("/editor/jobs").get_data(as_text=True)
+        _wait(lambda: _story(archive, sid)["claimed_by"] is None, timeout=120, what="the worker to stop", poll=0.1)
+        took = time.monotonic() - cancelled_at
+        assert took < STOP_WITHIN, f"the worker went on for {took:.1f} s after the cancel"
+        print(f"stopped {took:.1f} s after the cancel")
+        assert worker.poll() is None, "the job stopped, not the worker"
+
+        story = _story(archive, sid)
+        assert story["status"] == "pending" and story["cancelled"] and story["cancelled_by"] == "esseline"
+        assert story["stages"]["audio"][0] == "done", "what was done stays done"
+        assert story["stages"]["transcript"][:2] == ("pending", 1), "the stopped stage is not done, nor failed"
+        assert story["segments"] == [] and story["run"] is None, "nothing of the stopped transcription is written"
+        assert "keywords" not in story["stages"] or story["stages"]["keywords"][1] == 0
+        assert not _searchable(archive, "perfume") and _pending_rows(archive) == 0
+        assert archive.derived(sid, "asr.wav").is_file() and archive.derived(sid, "listen.mp3").is_file()
+        doctor = run_cli("doctor", home=home, model_dir=model_dir)
+        assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+        assert jobs.recover(archive, jobs.make_huey(archive.settings)) == [], "a cancelled story is not re-queued"
+
+        page = editor.get("/editor/jobs").get_data(as_text=True)
+        assert "geannuleerd" in page and "Geannuleerd door esseline" in page
+        assert f'action="/editor/jobs/{sid}/retry"' in page and f"/editor/jobs/{sid}/cancel" not in page
+        english = editor.get("/editor/jobs?lang=en").get_data(as_text=True)
+        assert "cancelled" in english and "Cancelled by esseline" in english and "Retry" in english
+        editor.get("/editor/jobs?lang=nl")
+
+        r = editor.post(f"/editor/jobs/{sid}/retry", data={"csrf_token": csrf_of(page)})
+        assert r.status_code == 302
+        _wait(lambda: _story(archive, sid)["status"] == "ready", what="the retried job to finish")
+        story = _story(archive, sid)
+        assert not story["cancelled"] and story["stages"]["transcript"][:2] == ("done", 2) and story["segments"]
+        _wait(lambda: _searchable(archive, "perfume"), timeout=30, what="the index, written after the catalog")
+    finally:
+        _stop(worker)
+        archive.close()
+
+
+# -- a new upload, removed -----------------------------------------------------------------------------
+
+
+def test_cancelling_a_new_upload_can_move_it_to_the_trash_and_a_finished_job_is_refused(workspace, editor_client):
+    archive = workspace.archive
+    sid = accept(archive, DATA / "nl_wijkagenda.opus", StoryMeta(title="Wijkagenda"))
+    with archive.session() as s:
+        original = archive.original(s.get(Story, sid).recording)
+    page = editor_client.get("/editor/jobs").get_data(as_text=True)
+    assert f'href="/editor/jobs/{sid}/cancel"' in page
+    assert "/editor/jobs/1/cancel" not in page and "/editor/jobs/2/cancel" not in page, "finished jobs have none"
+    confirm = editor_client.get(f"/editor/jobs/{sid}/cancel").get_data(as_text=True)
+    assert "wacht op verwerking" in confirm and "deze nieuwe upload gaat naar de prullenbak" in confirm
+    r = editor_client.post(f"/editor/jobs/{sid}/cancel", data={"csrf_token": csrf_of(confirm), "then": "trash"})
+    assert r.status_code == 302
+    assert "Wijkagenda is geannuleerd en staat in de prullenbak" in editor_client.get("/editor/jobs").get_data(as_text=True)
+    story = _story(archive, sid)
+    assert story["deleted"] and story["cancelled"] and story["status"] == "pending"
+    with archive.session() as s:
+        assert [st.slug for st in trash.listed(s)] == ["wijkagenda"]
+        assert s.get(Story, sid).deleted_by == "esseline"
+    assert original.is_file(), "nothing is purged by a cancel"
+    assert "Wijkagenda" not in editor_client.get("/editor/jobs").get_data(as_text=True)
+    assert "Wijkagenda" in editor_client.get("/editor/trash").get_data(as_text=True)
+    r = editor_client.post(f"/editor/jobs/{sid}/cancel", data={"csrf_token": csrf_of(confirm), "then": "keep"})
+    assert r.status_code == 409 and "staat in de prullenbak" in r.get_data(as_text=True)
+    # Restored, it is still cancelled: it waits for a retry.
+    with archive.session() as s:
+        trash.restore(archive, s, s.get(Story, sid))
+    page = editor_client.get("/editor/jobs").get_data(as_text=True)
+    assert "Geannuleerd door esseline" in page and f'action="/editor/jobs/{sid}/retry"' in page
+
+    # A finished job: no confirmation form, and the POST is refused in words, in both languages.
+    with archive.session() as s:
+        done = archive.story(s, "pop-up-bazaar").id
+    confirm = editor_client.get(f"/editor/jobs/{done}/cancel").get_data(as_text=True)
+    assert "is al klaar" in confirm and 'name="then"' not in confirm
+    r = editor_client.post(f"/editor/jobs/{done}/cancel", data={"csrf_token": csrf_of(page), "then": "keep"})
+    assert r.status_code == 409
+    assert "Pop-up bazaar is al klaar: er loopt of wacht niets meer, dus er is niets te annuleren." in r.get_data(as_text=True)
+    r = editor_client.post(f"/editor/jobs/{done}/cancel?lang=en", data={"csrf_token": csrf_of(page), "then": "keep"})
+    assert r.status_code == 409 and "Pop-up bazaar is finished: nothing is running or waiting" in r.get_data(as_text=True)
+    editor_client.get("/editor/jobs?lang=nl")
+    r = editor_client.post(f"/editor/jobs/{done}/cancel", data={"csrf_token": csrf_of(page), "then": "elsewhere"})
+    assert r.status_code == 400
+    with archive.session() as s:
+        assert s.get(Story, done).cancelled_at is None
+    # Removing is for new uploads only: a finished story being redone is not trashed by a cancel.
+    with archive.session() as s:
+        st = s.get(Story, done)
+        st.stage("keywords").state = "pending"
+        s.commit()
+    r = editor_client.post(f"/editor/jobs/{done}/cancel", data={"csrf_token": csrf_of(page), "then": "trash"})
+    assert r.status_code == 409 and "gaat daarom niet met het annuleren naar de prullenbak" in r.get_data(as_text=True)
+    assert not _story(archive, done)["deleted"]
+
+
 # -- the rules in the core ------------------------------------------------------------------------------
 
 
