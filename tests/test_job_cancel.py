@@ -165,6 +165,91 @@ def test_a_running_transcription_is_cancelled_from_the_jobs_page_and_stops_withi
         archive.close()
 
 
+# -- a queued job --------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_queued_job_cancelled_before_a_worker_takes_it_does_nothing(home, model_dir):
+    archive = _archive(home, model_dir)
+    sid = accept(archive, DATA / "en_market.wav", StoryMeta(title="Markt", language="en"))
+    huey = jobs.make_huey(archive.settings)
+    jobs.enqueue(huey, sid)
+    r = run_cli("jobs", home=home)
+    assert r.returncode == 0 and "markt\twaiting for audio\tMarkt" in r.stdout, r.stdout + r.stderr
+    r = run_cli("jobs", "cancel", "markt", home=home)
+    assert r.returncode == 0 and "cancelled markt: it will not start" in r.stdout, r.stderr
+    r = run_cli("jobs", "cancel", "markt", home=home)
+    assert r.returncode == 9 and "cancelled already" in r.stderr
+    assert huey.pending_count() == 1, "the job is still in the queue"
+    worker = _worker(home, model_dir)
+    try:
+        _wait(lambda: huey.pending_count() == 0, timeout=120, what="the worker to take the job")
+        time.sleep(3)  # what a job that ran would have done by now: convert the audio
+    finally:
+        _stop(worker)
+    story = _story(archive, sid)
+    assert story["status"] == "pending" and story["cancelled"] and story["claimed_by"] is None
+    assert all(attempts == 0 for _, attempts, _ in story["stages"].values()), story["stages"]
+    assert not archive.derived(sid, "asr.wav").exists(), "the audio was not converted"
+    r = run_cli("resume", home=home, model_dir=model_dir)
+    assert r.returncode == 0 and _story(archive, sid)["stages"].get("audio", ("pending", 0))[1] == 0, \
+        "`verhalen resume` leaves a cancelled story alone"
+    r = run_cli("jobs", home=home)
+    assert "markt\tcancelled (by " in r.stdout
+    # A command that runs the pipeline itself stops at the cancel, with its reason.
+    r = run_cli("retag", "markt", home=home, model_dir=model_dir)
+    assert r.returncode == 9 and "was cancelled by" in r.stderr and "verhalen jobs retry markt" in r.stderr
+
+    r = run_cli("jobs", "retry", "markt", home=home)
+    assert r.returncode == 0 and "queued markt again: audio, transcript, keywords, index" in r.stdout, r.stderr
+    worker = _worker(home, model_dir)
+    try:
+        _wait(lambda: _story(archive, sid)["status"] == "ready", what="the retried job")
+    finally:
+        _stop(worker)
+    assert not _story(archive, sid)["cancelled"] and _searchable(archive, "perfume")
+    r = run_cli("jobs", "cancel", "markt", home=home)
+    assert r.returncode == 9 and "'markt' is finished: nothing is running or waiting" in r.stderr
+    r = run_cli("jobs", "retry", "markt", home=home)
+    assert r.returncode == 9 and "nothing to retry" in r.stderr
+    assert "No jobs" in run_cli("jobs", home=home, check=True).stdout
+    archive.close()
+
+
+# -- a stage being redone ------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_retranscription_cancelled_from_the_cli_keeps_the_previous_transcript(home, model_dir, long_clip):
+    archive = _archive(home, model_dir)
+    story = ingest(archive, long_clip, StoryMeta(title="Lang", language="en"))
+    before = _story(archive, story.id)
+    assert before["status"] == "ready" and before["segments"] and _searchable(archive, "perfume")
+    redo = subprocess.Popen([sys.executable, "-m", "verhalen.cli", "retranscribe", "lang"],
+                            env={**os.environ, "VERHALEN_HOME": str(home), "VERHALEN_MODEL": str(model_dir)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait(lambda: _story(archive, story.id)["stages"]["transcript"][:2] == ("running", 2),
+              what="the transcription to start again")
+        time.sleep(2)
+        r = run_cli("jobs", "cancel", "lang", "--remove", "--yes", home=home)
+        assert r.returncode == 9 and "was finished before, so a cancel does not remove it" in r.stderr
+        r = run_cli("jobs", "cancel", "lang", home=home)
+        assert r.returncode == 0 and "lang" in r.stdout, r.stderr
+        out, err = redo.communicate(timeout=STOP_WITHIN + 30)
+    finally:
+        if redo.poll() is None:
+            redo.kill()
+    assert redo.returncode == 9 and "'lang' was cancelled by" in err, err
+    after = _story(archive, story.id)
+    assert after["segments"] == before["segments"] and after["run"] == before["run"], "the previous transcript stays"
+    assert after["status"] == "ready" and after["stages"]["transcript"][0] == "pending" and after["cancelled"]
+    assert after["stages"]["keywords"] == before["stages"]["keywords"]
+    assert _searchable(archive, "perfume") and _pending_rows(archive) == 0
+    assert run_cli("doctor", home=home, model_dir=model_dir).returncode == 0
+    archive.close()
+
+
 # -- a new upload, removed -----------------------------------------------------------------------------
 
 
