@@ -20,6 +20,13 @@ CATALOGS = {"nl": {}, "en": en.MESSAGES}
 COOKIE = "lang"
 
 
+class PageText(str):
+    """A text as gettext gave it, in the page's language (web/core_messages.py shows it as it is, where a core
+    error's English message would be looked up)."""
+
+    __slots__ = ()
+
+
 def choose(args, cookies) -> str:
     """The language for a request's query arguments and cookies (werkzeug's parsed forms): ?lang=, then the
     cookie, then Dutch. web/page_cache.py keys on this same function, so the two cannot disagree."""
@@ -36,11 +43,12 @@ def current_language() -> str:
 
 
 def gettext(message: str, **values: object) -> str:
-    """The message in the current language; {name} placeholders filled with escaped values."""
+    """The message in the current language; {name} placeholders filled with escaped values (Markup), else a
+    PageText."""
     text = CATALOGS[current_language()].get(message, message)
     if values:
         return escape(text).format(**values)  # Markup.format escapes each value
-    return text
+    return PageText(text)
 
 
 def init_app(app: Flask) -> None:

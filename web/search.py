@@ -8,6 +8,7 @@ from verhalen import access
 from verhalen.errors import QueryError
 from verhalen.index import SearchResult
 
+from . import core_messages
 from .context import get_archive
 from .params import query_int, query_text
 
@@ -31,7 +32,7 @@ def search():
         try:
             result = search_visible(text, page)
         except QueryError as e:
-            error = str(e)
+            error = core_messages.text(e)
     status = 400 if error else 200
     return render_template("search.html", q=text, result=result, error=error,
                            facet_names=FACET_LABELS), status

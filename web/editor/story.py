@@ -25,6 +25,7 @@ from verhalen.editing import TranscriptEditor, review_score
 from verhalen.errors import NotFound, UsageError, VerhalenError
 from verhalen.transcript_guards import GAP
 
+from .. import core_messages
 from ..context import get_archive
 from ..i18n import gettext as _
 from ..params import form_int
@@ -165,7 +166,8 @@ def details(slug: str):
         try:
             st = story_metadata.edit(archive, s, st, details_from_form(st), version, user=current_user.name)
         except story_metadata.MetadataProblem as e:
-            raise UsageError(DETAIL_PROBLEMS[e.code](e) if e.code in DETAIL_PROBLEMS else str(e)) from None
+            raise UsageError(DETAIL_PROBLEMS[e.code](e) if e.code in DETAIL_PROBLEMS else core_messages.text(e)) \
+                from None
         flash(_("Gegevens bewaard.") if st.meta_version != before else _("Er was niets veranderd."))
     return _back(slug, "gegevens")
 

@@ -10,6 +10,7 @@ from verhalen import users
 from verhalen.catalog import USER_ROLES, User
 from verhalen.errors import UsageError, VerhalenError
 
+from .. import core_messages
 from ..context import get_archive
 from ..i18n import gettext as _
 from .workspace import workspace_blueprint
@@ -45,7 +46,7 @@ def add_user():
             try:
                 users.add(s, name, password, role)
             except VerhalenError as e:
-                errors["name"] = str(e)
+                errors["name"] = core_messages.text(e)
     if errors:
         return _page(errors, {"name": name, "role": role}, 400)
     flash(_("{name} kan nu inloggen als {role}.", name=name, role=role))
