@@ -93,8 +93,8 @@ def test_upload_streams_to_disk_queues_a_hidden_story_and_publishing_shows_it(wo
 
 
 @pytest.mark.parametrize("data, name, message", [
-    (b"", "leeg.wav", "empty"),
-    (b"Dit is gewoon tekst, geen geluid.\n" * 20, "interview.wav", "not"),
+    (b"", "leeg.wav", "leeg.wav is leeg (0 bytes)."),
+    (b"Dit is gewoon tekst, geen geluid.\n" * 20, "interview.wav", "interview.wav is een tekstbestand, geen audio."),
     ((DATA / "fake_header.flac").read_bytes(), "fake_header.flac", "fake_header.flac"),
 ])
 def test_empty_or_non_audio_upload_gets_the_message_and_stores_nothing(workspace, editor_client, data, name, message):

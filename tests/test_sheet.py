@@ -254,7 +254,7 @@ def test_the_workspace_takes_a_sheet_with_its_recordings(workspace, editor_clien
     assert "Alleen gecontroleerd: er is nog niets toegevoegd." in page
     assert "Deze opnamen uit het blad zijn niet meegestuurd:" in page and "<li>weg.mp3</li>" in page
     assert "rij 4: band 2/weg.mp3 is niet meegestuurd" in page
-    assert "rij 5: nep.mp3 is geen bruikbare opname (nep.mp3 is a text file, not audio)" in page
+    assert "rij 5: nep.mp3 is een tekstbestand, geen audio." in page
     assert "rij 6: recorded: 1 sept is geen datum als 2024-05-03" in page
     assert "rij 2: al in het archief als pop-up-bazaar" in page and "rij 3: nieuw.mp3" in page
     assert "Meegestuurd maar niet in het blad (niet gebruikt):</p>" not in page and "los.txt" in page

@@ -276,7 +276,7 @@ def test_an_upload_of_a_wav_that_lies_about_its_length_is_refused_with_the_reaso
         "recording": (io.BytesIO(wav.read_bytes()), "interview.wav")})
     page = r.get_data(as_text=True)
     assert r.status_code == 415, page[:500]
-    assert "interview.wav is truncated" in page and "0.1 s" in page
+    assert "interview.wav is afgebroken" in page and "0.1 s" in page
     with workspace.archive.session() as s:
         assert s.scalar(sa.select(sa.func.count(Story.id)).where(Story.title == "Afgebroken")) == 0
 
@@ -291,4 +291,5 @@ def test_an_upload_of_a_truncated_wav_with_minutes_left_is_taken_and_the_editor_
         "recording": (io.BytesIO(wav.read_bytes()), "gesprek.wav")})
     assert r.status_code == 302
     page = c.get(r.headers["Location"]).get_data(as_text=True)
-    assert "Let op: gesprek.wav looks truncated: its header says 600.0 s, the audio ends at 5.0 s" in page
+    assert "Let op: gesprek.wav lijkt afgebroken: volgens het bestand zelf duurt het 600.0 s, maar het geluid " \
+        "stopt bij 5.0 s." in page

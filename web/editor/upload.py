@@ -27,15 +27,17 @@ from pathlib import Path, PurePosixPath
 
 from flask import Flask, Request, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
 from verhalen import jobs, pipeline
 from verhalen import sheet as sheet_mod
-from verhalen.access import level_problem
+from verhalen.access import in_trash, level_problem
 from verhalen.catalog import ACCESS_LEVELS, ROLES, Story
 from verhalen.errors import Duplicate, UnsupportedMedia, UsageError
 
+from .. import core_messages
 from ..context import get_archive, get_huey
 from ..i18n import gettext as _
 from .workspace import LEVEL_PROBLEMS, workspace_blueprint
@@ -173,9 +175,24 @@ def save_consent(settings, story_slug: str, upload) -> str | None:
     return settings.home_relative(target)
 
 
-def _form_page(errors=None, form=None, status=200):
+def _form_page(errors=None, form=None, status=200, trashed=False):
     return render_template("editor/upload.html", errors=errors or {}, form=form or {}, access_levels=ACCESS_LEVELS,
-                           roles=ROLES, languages=LANGUAGES), status
+                           roles=ROLES, languages=LANGUAGES, trashed=trashed), status
+
+
+def _duplicate(archive, e: Duplicate):
+    """The form again, saying where the recording already is: a story (its slug), or the trash (with a link)."""
+    if not e.slug:
+        return _form_page({"recording": core_messages.text(e)}, request.form, 409)
+    with archive.session() as s:
+        story = s.scalar(select(Story).where(Story.slug == e.slug))
+        trashed = story is not None and in_trash(story)
+    if trashed:
+        msg = _("Deze opname staat in de prullenbak als {slug}. Zet het verhaal daar terug in plaats van de "
+                "opname opnieuw te uploaden.", slug=e.slug)
+    else:
+        msg = _("Deze opname staat al in het archief als {slug}.", slug=e.slug)
+    return _form_page({"recording": msg}, request.form, 409, trashed=trashed)
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -201,10 +218,9 @@ def upload():
         try:
             story_id = pipeline.accept(archive, path, meta, created_by=current_user.name)
         except (UnsupportedMedia, UsageError) as e:
-            return _form_page({"recording": str(e)}, request.form, e.http_status)
+            return _form_page({"recording": core_messages.text(e)}, request.form, e.http_status)
         except Duplicate as e:
-            msg = _("Deze opname staat al in het archief als {slug}.", slug=e.slug) if e.slug else str(e)
-            return _form_page({"recording": msg}, request.form, 409)
+            return _duplicate(archive, e)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     with archive.session() as s:
@@ -219,7 +235,7 @@ def upload():
     flash(_("{title} is ontvangen en staat in de wachtrij. Het verhaal blijft verborgen tot je het publiceert.",
             title=title))
     for warning in warnings:  # the probe's doubts (a truncated file) said now, not only in `verhalen info`
-        flash(_("Let op: {warning}", warning=warning))
+        flash(_("Let op: {warning}", warning=core_messages.text(warning)))
     return redirect(url_for("editor_jobs.jobs", _anchor=f"job-{slug}"))
 
 
@@ -237,15 +253,16 @@ SHEET_PROBLEMS = {
     "access_level": lambda d: _("access: {value} is geen van {known}", **d),
     "embargo_date": lambda d: _("access is embargoed maar embargo_until is leeg: een embargo loopt af op een datum"),
     "not_found": lambda d: _("{file} is niet meegestuurd", **d),
-    "not_audio": lambda d: _("{file} is geen bruikbare opname ({reason})", **d),
+    "not_audio": lambda d: core_messages.text(d["reason"]),  # the probe's reason names the file
     "same_recording": lambda d: _("{file} is dezelfde opname als rij {other}", **d),
 }
 
 
 def sheet_problem_text(problem) -> str:
-    """One problem of a sheet, "rij N: ...", in the interface's language (the core's English for the rest)."""
+    """One problem of a sheet, "rij N: ...", in the interface's language."""
     word = SHEET_PROBLEMS.get(problem.kind)
-    return _("rij {row}: {problem}", row=problem.row, problem=word(problem.details) if word else problem.message)
+    return _("rij {row}: {problem}", row=problem.row,
+             problem=word(problem.details) if word else core_messages.text(problem.message))
 
 
 def _sheet_page(report=None, error=None, status=200):
@@ -276,11 +293,9 @@ def upload_sheet():
     folder = Path(tempfile.mkdtemp(dir=incoming_dir(settings), prefix="upload-"))
     try:
         try:
-            text = sheet_mod.decode(upload_file.read())
-        except UsageError:
-            return _sheet_page(error=_("{name} is geen UTF-8-tekst. Bewaar het in Excel als \u2018CSV UTF-8\u2019, "
-                                       "in LibreOffice met de tekenset Unicode (UTF-8).", name=upload_file.filename),
-                               status=400)
+            text = sheet_mod.decode(upload_file.read(), upload_file.filename)
+        except UsageError as e:
+            return _sheet_page(error=core_messages.text(e), status=400)
         received = []
         for f in request.files.getlist("recordings"):
             name = _recording_name(f.filename)
@@ -311,7 +326,8 @@ def upload_sheet():
                     report["skipped"].append((row.number, e.slug or "?"))
                     continue
                 except (UnsupportedMedia, UsageError) as e:
-                    report["problems"].append(_("rij {row}: {problem}", row=row.number, problem=str(e)))
+                    report["problems"].append(_("rij {row}: {problem}", row=row.number,
+                                                problem=core_messages.text(e)))
                     continue
                 with archive.session() as s:
                     story = s.get(Story, story_id)
