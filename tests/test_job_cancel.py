@@ -337,3 +337,20 @@ def test_while_a_cancel_stands_only_an_owed_mute_runs(archive_copy):
         assert [(x.id, x.text) for x in st.segments] == segments and st.status == "ready"
         assert jobs.retry_stages(st) == ("transcript", "keywords", "index"), "a retry redoes what was stopped"
 
+
+def test_the_cli_refuses_a_story_in_the_trash(archive_copy, tmp_path):
+    home = archive_copy.settings.home
+    slug = "pop-up-bazaar"
+    with archive_copy.session() as s:
+        trash.move(archive_copy, s, archive_copy.story(s, slug), "esseline")
+    vtt = tmp_path / "t.vtt"
+    vtt.write_text("WEBVTT\n\n00:00.000 --> 00:02.000\nHallo\n")
+    for command in (["edit", slug, "--title", "Anders"], ["transcript", "import", slug, str(vtt)],
+                    ["keywords", "list", slug], ["keywords", "accept", slug, "bazaar"],
+                    ["keywords", "reject", slug, "bazaar"], ["keywords", "rename", slug, "bazaar", "markt"],
+                    ["jobs", "cancel", slug], ["jobs", "retry", slug]):
+        r = run_cli(*command, home=home)
+        assert r.returncode == 4 and f"is in the trash (verhalen restore {slug})" in r.stderr, (command, r.stderr)
+    with archive_copy.session() as s:
+        st = archive_copy.story(s, slug)
+        assert st.title == "Pop-up bazaar" and st.transcript_run.source == "whisper", "nothing changed"

@@ -8,7 +8,7 @@ import getpass
 import click
 from sqlalchemy import select
 
-from .. import catalog, story_metadata
+from .. import catalog, story_metadata, trash
 from ..errors import UsageError
 from ..story_metadata import KEEP, Changes
 from .context import Ctx
@@ -116,7 +116,7 @@ def edit(c: Ctx, slug, title, description, recorded, no_recorded, series, no_ser
         raise UsageError("nothing to change: give at least one option (see `verhalen edit --help`)")
     archive = c.archive(create=False)
     with archive.session() as s:
-        st = archive.story(s, slug)
+        st = trash.require_outside(archive.story(s, slug))
         before = st.meta_version
         st = story_metadata.edit(archive, s, st, changes, if_version, user=user or _login())
         if st.meta_version == before:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .. import keyword_review
+from .. import keyword_review, trash
 from ..catalog import Story
 from .context import Ctx
 
@@ -22,7 +22,7 @@ def keywords_list(c: Ctx, slug) -> None:
     """Open proposals (of one story, or all), best first: story, keyword, score."""
     archive = c.archive(create=False)
     with archive.session() as s:
-        story = archive.story(s, slug) if slug else None
+        story = trash.require_outside(archive.story(s, slug)) if slug else None
         for st in keyword_review.proposals(s, story):
             click.echo(f"{s.get(Story, st.story_id).slug}\t{st.theme.name}\t{st.score if st.score is not None else '-'}")
 
@@ -32,7 +32,8 @@ def _review(c: Ctx, slug: str, **kw) -> None:
 
     archive = c.archive(create=False)
     with archive.session() as s:
-        story = keyword_review.review(archive, s, archive.story(s, slug), user=getpass.getuser(), **kw)
+        story = keyword_review.review(archive, s, trash.require_outside(archive.story(s, slug)),
+                                      user=getpass.getuser(), **kw)
         shown = [t.name for t in story.themes("editor")] + [t.name for t in story.themes("accepted")]
         click.echo(f"{story.slug}: shown {', '.join(shown) or '-'}; "
                    f"{len(keyword_review.proposals(s, story))} proposals open")

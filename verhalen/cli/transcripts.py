@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from .. import catalog, exports
+from .. import catalog, exports, trash
 from ..errors import UsageError
 from .context import Ctx
 
@@ -27,7 +27,7 @@ def transcript_import(c: Ctx, slug, file, language) -> None:
 
     archive = c.archive(create=False)
     with archive.session() as s:
-        st = archive.story(s, slug)
+        st = trash.require_outside(archive.story(s, slug))
         duration = st.recording.duration if st.recording else 0.0
         segs = exports.parse_transcript(file.name, file.read_bytes(), duration)
         limit = archive.settings.max_segment_chars
