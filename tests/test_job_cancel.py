@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import func, select
 
 from helpers import DATA, PASSWORD, csrf_of, ffmpeg_make, login, run_cli
-from verhalen import cancel, catalog, jobs, outbox, settings as settings_mod, trash, users
+from verhalen import cancel, jobs, outbox, settings as settings_mod, trash, users
 from verhalen.access import levels_for, visibility
 from verhalen.archive import Archive
 from verhalen.catalog import PendingWork, Story
-from verhalen.pipeline import StoryMeta, accept, ingest, run
+from verhalen.pipeline import StoryMeta, accept, ingest, run, unfinished
 
 EDITOR = levels_for(type("U", (), {"role": "editor"})())
 # One speech chunk per decoded batch: the transcription reports progress (and so meets the cancel check)
@@ -354,3 +354,28 @@ def test_the_cli_refuses_a_story_in_the_trash(archive_copy, tmp_path):
     with archive_copy.session() as s:
         st = archive_copy.story(s, slug)
         assert st.title == "Pop-up bazaar" and st.transcript_run.source == "whisper", "nothing changed"
+
+
+@pytest.mark.slow
+def test_cancel_and_retry_on_postgresql(model_dir, tmp_path):
+    """Migration 0012's columns on PostgreSQL: the request, a run that stops at it, the retry that lifts it."""
+    from helpers import Postgres
+
+    pg = Postgres()
+    try:
+        a = Archive(settings_mod.load(tmp_path / "archive", env={}, model=str(model_dir), database_url=pg.url))
+        try:
+            sid = accept(a, DATA / "en_market.wav", StoryMeta(title="Markt", language="en"))
+            with a.session() as s:
+                assert cancel.request(a, s, s.get(Story, sid), "esseline") is False, "queued, not running"
+            with pytest.raises(cancel.Cancelled, match="cancelled by esseline"):
+                run(a, sid)
+            assert _story(a, sid)["stages"].get("audio", ("pending", 0))[1] == 0
+            assert a.engine.dialect.name == "postgresql" and sid not in unfinished(a)
+            with a.session() as s:
+                assert jobs.retry(a, s, s.get(Story, sid)) == ("audio", "transcript", "keywords", "index")
+            assert run(a, sid).status == "ready" and not _story(a, sid)["cancelled"]
+        finally:
+            a.close()
+    finally:
+        pg.stop()
