@@ -300,7 +300,7 @@ def test_split_merge_speaker_redact_and_revert_from_the_forms(workspace, editor_
         assert archive.story(s, "pop-up-bazaar").stage("audio").attempts >= 3, "and the sound is back"
     assert "De wijziging is teruggedraaid." in editor_client.get(base).get_data(as_text=True)
     r = editor_client.post(f"{base}/revert/{actions[0]}", data={"csrf_token": token}, headers=JSON)
-    assert r.status_code == 409 and "already reverted" in r.get_json()["error"]
+    assert r.status_code == 409 and "al teruggedraaid" in r.get_json()["error"]  # the core's error, in the page's language
     r = editor_client.post(f"{base}/segment/{sid}/split", data={"csrf_token": token, "version": 99, "at_word": "x"},
                            headers=JSON)
     assert r.status_code == 400 and "at_word" in r.get_json()["error"]

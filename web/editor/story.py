@@ -30,8 +30,8 @@ from ..context import get_archive
 from ..i18n import gettext as _
 from ..params import form_int
 from .jobs import job_view
-from .upload import LANGUAGES, save_consent
 from .transcript import doubtful_words, history_view
+from .upload import LANGUAGES, save_consent
 from .workspace import LEVEL_PROBLEMS, workspace_blueprint
 
 bp = workspace_blueprint("editor_story", __name__)

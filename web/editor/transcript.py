@@ -13,6 +13,7 @@ from __future__ import annotations
 from flask import current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeSerializer
+from markupsafe import Markup
 from sqlalchemy import select
 
 from verhalen import jobs as queue
@@ -22,6 +23,7 @@ from verhalen.editing import TranscriptEditor, review_queue
 from verhalen.errors import Conflict, StaleVersion, UsageError, VerhalenError
 from verhalen.transcript_guards import GAP
 
+from .. import core_messages
 from ..context import get_archive, get_huey
 from ..transcript_html import LOW_WORD
 from ..i18n import gettext as _
@@ -90,11 +92,11 @@ def _act(slug: str, anchor: int | None, action):
             result, message = action(editor, s)
         except Conflict as e:
             s.rollback()
-            text = conflict_message(s, editor.story.id) if isinstance(e, StaleVersion) else str(e)
+            text = conflict_message(s, editor.story.id) if isinstance(e, StaleVersion) else core_messages.text(e)
             return _fail(slug, anchor, text, 409)
         except VerhalenError as e:
             s.rollback()
-            return _fail(slug, anchor, str(e), e.http_status)
+            return _fail(slug, anchor, core_messages.text(e), e.http_status)
         if wants_json():
             return jsonify({"ok": True, "message": message,
                             "segments": [_segment_json(x) for x in result if isinstance(x, Segment)]})
@@ -104,7 +106,9 @@ def _act(slug: str, anchor: int | None, action):
 
 def _fail(slug: str, anchor: int | None, message: str, status: int):
     if wants_json():
-        return jsonify({"ok": False, "error": message}), status
+        # The page puts it in with textContent: plain text, entities resolved.
+        plain = message.striptags() if isinstance(message, Markup) else str(message)
+        return jsonify({"ok": False, "error": plain}), status
     flash(message, "error")
     return redirect(url_for("editor_story.story", slug=slug, _anchor=f"s{anchor}" if anchor else "transcript"))
 
@@ -221,7 +225,7 @@ def redo(slug: str):
             where = redo_stretch.stretch(story, first.start, max(until.end, first.end), limit)
             proposal = redo_stretch.propose(archive, s, story, where, language, with_vocabulary)
         except VerhalenError as e:
-            return _fail(slug, first.id, str(e), e.http_status)
+            return _fail(slug, first.id, core_messages.text(e), e.http_status)
         old = redo_stretch.touching(story.segments, where.start, where.end)
         token = _signer().dumps({"where": where.as_dict(), "segments": proposal})
         return render_template("editor/redo.html", story=story, first=first, choices=choices, languages=LANGUAGES,

@@ -80,7 +80,7 @@
       b.addEventListener("click", function () { playFrom(parseFloat(b.getAttribute("data-t"))); });
     });
     transcript.addEventListener("focusin", function (ev) {
-      if (ev.target.tagName !== "TEXTAREA") return;
+      if (ev.target.tagName !== "TEXTAREA" || !ev.target.form.classList.contains("seg-edit")) return;
       var form = ev.target.form;
       Array.prototype.forEach.call(transcript.querySelectorAll(".seg-edit.editing"), function (f) { f.classList.remove("editing"); });
       form.classList.add("editing");
@@ -94,6 +94,7 @@
     });
     transcript.addEventListener("submit", function (ev) {
       var form = ev.target, button = ev.submitter;
+      if (!form.classList.contains("seg-edit")) return;  // the insert form posts as it is
       var text = form.querySelector("textarea");
       if (button && button.classList.contains("redact-words")) {
         // Redact the selected words, unless word numbers were typed; the next page asks to confirm.

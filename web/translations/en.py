@@ -4,6 +4,7 @@ tests/test_web.py checks that every _("...") in the templates has an entry here.
 """
 
 MESSAGES = {
+    "Taal van dit stuk": "Language of this stretch",
     "Woorden afschermen: van woord": "Redact words: from word",
     "tot en met": "through",
     "Woorden afschermen…": "Redact words…",
