@@ -9,8 +9,8 @@ import pytest
 
 from verhalen import keywords, settings as settings_mod
 from verhalen.transcript_guards import (COVERAGE, ECHO, GAP, SegmentText, Span, Word, covered_share, has_loop, is_echo,
-                                        repeats_neighbours, uncovered, vocabulary_positions)
-from verhalen.transcription import Transcriber
+                                        loop_unit, repeats_neighbours, rounds, uncovered, vocabulary_positions)
+from verhalen.transcription import SAID_AGAIN, Transcriber
 
 from helpers import DATA, ffmpeg_make
 
@@ -25,6 +25,7 @@ VOCABULARY = vocabulary_positions(SIDECAR["hotwords"])
     "Brouwer Delfshaven Brouwer Delfshaven Brouwer Delfshaven Brouwer Delfshaven",   # measured, batched + hotwords
     "Wat Keti Koti wijkpanel buurtbemiddeling in het samentonjoch",                   # four in prompt order
     "Delfshaven Rotterdam Sleutel",                                                   # cut off, still the prompt
+    " Voor Keti Koti wijkpanel en muren lieden tot Samtonio.",                        # measured: "oefenen" heard as the next entry
     " Amal Haddad Esseline Brouwer Delfshaven Rotterdam Sleutelpersonen koor buurt",
 ])
 def test_echo_is_the_prompt_read_back(text):
@@ -36,6 +37,8 @@ def test_echo_is_the_prompt_read_back(text):
     "Amal zingt in het koor van de buurt in Delfshaven",
     "Dank je wel, Esseline.",
     "Toen vroeg de Stadscoalitie of we wilden optreden op het buurtfeest.",
+    "Voor Keti Koti oefenen we een lied.",
+    "Dank je wel, Esseline Brouwer, tot ziens in Delfshaven.",
 ])
 def test_sentences_that_name_the_vocabulary_are_speech(text):
     assert not is_echo(text, VOCABULARY)
@@ -60,6 +63,19 @@ def test_a_sentence_said_three_times_in_its_own_time_is_speech():
     assert not has_loop(said)
     overlapping = _segs((" Zeg het maar.", 0, 1.2), (" Zeg het maar.", 0.5, 1.6), (" Zeg het maar.", 4.0, 5.0))
     assert has_loop(overlapping)
+
+
+def test_a_refrain_a_second_decode_hears_again_is_speech_a_loop_it_does_not_repeat_is_not():
+    # measured on tests/data/nl_marktgesprek.opus: the refrain in one segment, then the chunk decoded again
+    first = _segs((" Ik roep altijd hetzelfde. Kom maar kijken, kom maar kijken, kom maar kijken, dan lacht ze.", 60, 76))
+    unit = loop_unit(first)
+    assert unit == ("kom", "maar", "kijken") and rounds(unit, first) == 3
+    garbled = _segs((" Ik hoop altijd het lelder. Kommar kijkend Kom Markijken. Kommar kijkern Dan lacht ze", 60, 76))
+    assert rounds(unit, garbled) == 0 and rounds(unit, garbled, SAID_AGAIN) == 3
+    once = _segs((" Ja, de oudere leden leren het aan de jonge leden.", 70, 78))
+    looped = loop_unit(_segs((once[0].text * 3, 70, 104)))
+    assert looped and rounds(looped, once, SAID_AGAIN) == 1
+    assert rounds(unit, _segs((" Kom maar even kijken bij de kraam. Kom morgen terug.", 0, 3)), SAID_AGAIN) == 1
 
 
 def test_uncovered_speech_is_what_no_word_reaches():
@@ -124,6 +140,23 @@ def test_no_segment_echoes_the_vocabulary(interview):
 
 def test_no_loop_is_left(interview):
     assert not has_loop(interview.segments)
+
+
+def test_names_the_decoder_nearly_heard_are_spelled_as_the_vocabulary_spells_them(interview):
+    # Measured without the vocabulary pass: "Dank je wel, Ezeline." and "Zürtelpersonen" for Sleutelpersonen.
+    text = " ".join(s.text for s in interview.segments)
+    assert "Esseline" in text and "Ezeline" not in text
+    assert interview.guards.get("vocabulary", 0) >= 1
+    assert len(text.split()) >= 200  # nothing was swallowed
+
+
+def test_a_refrain_the_speaker_really_said_three_times_stays_three_times(transcriber):
+    """nl_marktgesprek: "Kom maar kijken, kom maar kijken, kom maar kijken." in one segment reads as a loop;
+    the chunk decoded again piece by piece garbles the rounds ("Kom Markeken"), so the first decode stays."""
+    o = transcriber.transcribe(DATA / "nl_marktgesprek.opus", "nl", None)
+    text = " ".join(s.text for s in o.segments).lower()
+    assert text.count("kom maar kijken") == 3, text
+    assert "een kilo" in text  # the turn goes on after the refrain
 
 
 def test_every_turn_has_words_or_a_gap(interview):

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 from typing import Iterable
 
 # What a guard did to a stretch, stored on each segment it produced (catalog Segment.guard).
@@ -71,24 +72,34 @@ def tokens(text: str) -> list[str]:
 # -- echo ------------------------------------------------------------------------------------
 
 
-def vocabulary_positions(hotwords: Iterable[str]) -> dict[str, int]:
+class Vocabulary(dict):
+    """Each word of the vocabulary -> where it first comes in the prompt; `entry`: which entry it came from."""
+
+    def __init__(self):
+        super().__init__()
+        self.entry: dict[str, int] = {}
+
+
+def vocabulary_positions(hotwords: Iterable[str]) -> Vocabulary:
     """Each word of the vocabulary (as the prompt spells it) and where it first comes in the prompt.
 
     Words of two letters or fewer ("de", "el") are left out: they are in every sentence.
     """
-    out: dict[str, int] = {}
-    for token in tokens(" ".join(hotwords)):
-        if len(token) > 2:
-            out.setdefault(token, len(out))
+    out = Vocabulary()
+    for e, entry in enumerate(hotwords):
+        for token in tokens(entry):
+            if len(token) > 2 and token not in out:
+                out[token] = len(out)
+                out.entry[token] = e
     return out
 
 
-def _position(token: str, vocabulary: dict[str, int]) -> int | None:
-    """Where a word comes in the prompt; a cut-off vocabulary word ("Sleutel" for "Sleutelpersonen") counts."""
+def _position(token: str, vocabulary: dict[str, int]) -> str | None:
+    """The vocabulary word a token is; a cut-off vocabulary word ("Sleutel" for "Sleutelpersonen") counts."""
     if token in vocabulary:
-        return vocabulary[token]
+        return token
     if len(token) >= 4:
-        return next((pos for word, pos in vocabulary.items() if word.startswith(token)), None)
+        return next((word for word in vocabulary if word.startswith(token)), None)
     return None
 
 
@@ -96,23 +107,33 @@ def is_echo(text: str, vocabulary: dict[str, int]) -> bool:
     """True when a segment reads as the prompt rather than as speech.
 
     Real sentences name a person or a place between other words; an echo lists the
-    vocabulary itself: four or more vocabulary words back to back in prompt order, or
-    a segment of three or more words made mostly (60 %) of vocabulary words.
+    vocabulary itself: four or more vocabulary words back to back in prompt order, three
+    from two or more entries ("Keti Koti wijkpanel", heard where "Keti Koti oefenen we" was
+    said), or a segment of three or more words made mostly (60 %) of vocabulary words.
     """
     if not vocabulary:
         return False
+    entry_of = getattr(vocabulary, "entry", {})
     toks = tokens(text)
     run = longest = hits = 0
     last = -1
+    entries: set = set()
     for t in toks:
-        pos = _position(t, vocabulary)
-        hits += pos is not None
-        if pos is None:
-            run = 0
+        word = _position(t, vocabulary)
+        hits += word is not None
+        if word is None:
+            run, entries = 0, set()
+            continue
+        pos = vocabulary[word]
+        if run and pos > last:
+            run += 1
         else:
-            run = run + 1 if run and pos > last else 1
-            last = pos
+            run, entries = 1, set()
+        entries.add(entry_of.get(word, word))
+        last = pos
         longest = max(longest, run)
+        if run >= 3 and len(entries) >= 2:
+            return True
     return longest >= 4 or (hits >= 3 and hits >= 0.6 * len(toks))
 
 
@@ -121,7 +142,13 @@ def is_echo(text: str, vocabulary: dict[str, int]) -> bool:
 
 def has_loop(segments: Iterable[SegmentText], min_repeats: int = 3, min_words: int = 3, max_words: int = 30) -> bool:
     """True when the decoder went round: the same run of `min_words`..`max_words` words `min_repeats`+
-    times in a row (with or without punctuation between the rounds), unless it reads as said.
+    times in a row (with or without punctuation between the rounds), unless it reads as said."""
+    return loop_unit(segments, min_repeats, min_words, max_words) is not None
+
+
+def loop_unit(segments: Iterable[SegmentText], min_repeats: int = 3, min_words: int = 3,
+              max_words: int = 30) -> tuple[str, ...] | None:
+    """The words that go round (see `has_loop`), or None.
 
     Said means each round is its own segment(s), with its own timestamps, at a pace people speak,
     one after the other: a refrain, a question read back. The decoder's loops come without that
@@ -141,8 +168,30 @@ def has_loop(segments: Iterable[SegmentText], min_repeats: int = 3, min_words: i
             while toks[i + reps * n: i + (reps + 1) * n] == unit:
                 reps += 1
             if reps >= min_repeats and not _said(segments, owner, i, n, reps):
-                return True
-    return False
+                return tuple(unit)
+    return None
+
+
+def rounds(unit: tuple[str, ...], segments: Iterable[SegmentText], similarity: float = 1.0) -> int:
+    """How often `unit` is said in `segments` (rounds do not overlap).
+
+    With `similarity` below 1 a round may be spelled differently ("Kommar kijkend, kom markijken" for
+    "kom maar kijken"): it counts when its letters, in n-1..n+1 words, are that alike (difflib's ratio)
+    to the unit's. A second decode that still says a loop's unit twice or more heard a repetition in
+    the audio (a market trader's refrain); the decoder going round is not repeated by a fresh decode.
+    """
+    toks = [t for seg in segments for t in tokens(seg.text)]
+    target, n = "".join(unit), len(unit)
+    found = i = 0
+    while n and i < len(toks):
+        for m in range(max(1, n - 1), n + 2):
+            if SequenceMatcher(None, "".join(toks[i:i + m]), target).ratio() >= similarity:
+                found += 1
+                i += m
+                break
+        else:
+            i += 1
+    return found
 
 
 def _said(segments: list[SegmentText], owner: list[int], i: int, n: int, reps: int) -> bool:

@@ -13,6 +13,8 @@ reporting progress as it goes:
    fallback where a piece still loops.
 3. Every voiced second that still has no word is decoded again on its own (with and without
    the vocabulary); what stays silent becomes a gap an editor can listen to and fill in.
+4. Words that nearly spell a vocabulary entry ("Ezeline" for Esseline) are replaced by it
+   (verhalen.vocabulary_match).
 """
 
 from __future__ import annotations
@@ -33,8 +35,9 @@ import numpy as np  # noqa: E402
 from .errors import ModelError  # noqa: E402
 from .language_plan import LanguageDecision, Window, is_sure, plan_languages, window_languages  # noqa: E402
 from .settings import Settings  # noqa: E402
+from .vocabulary_match import VOCABULARY, correct_segments  # noqa: E402
 from .transcript_guards import (COVERAGE, ECHO, GAP, LOOP, WORD_SLACK_SECONDS, SegmentText, Span, Word,  # noqa: E402
-                                clean_segment, covered_share, has_loop, is_echo, repeats_neighbours, repeats_previous, split_long, uncovered,
+                                clean_segment, covered_share, has_loop, is_echo, loop_unit, rounds, repeats_neighbours, repeats_previous, split_long, uncovered,
                                 vocabulary_positions, words_inside)
 
 SAMPLING_SEED = 1234
@@ -45,6 +48,7 @@ MIN_DETECTION_SECONDS = 3.0  # less speech than this gives no language detection
 SECOND_LOOK_TEMPERATURES = (0.0, 0.2, 0.4, 0.6, 0.8, 1.0)
 HOLE_PADDING = 0.3  # seconds of context either side of a wordless stretch decoded on its own
 MIN_CHUNK_COVERAGE = 0.8  # a chunk whose words reach less of its speech is decoded again without the prompt
+SAID_AGAIN = 0.8  # how alike (difflib ratio) a re-decoded round must be to count as the same words
 
 
 @dataclass(frozen=True)
@@ -115,7 +119,12 @@ class Chunk:
 
 
 def group_pieces(pieces: Iterable[tuple[int, int]], max_samples: int = CHUNK_SECONDS * RATE) -> list[Chunk]:
-    """Consecutive speech pieces joined into chunks of at most 30 s of speech, as faster-whisper joins them."""
+    """Consecutive speech pieces joined into chunks of at most 30 s of speech, as faster-whisper joins them.
+
+    Tried and left (measured 2026-12-02, docs/transcription.md): cutting each chunk at the longest pause
+    in its second half helped nl_buurtgesprek (WER 50.5 -> 44.1 % with the vocabulary) but hurt
+    nl_marktgesprek (38.0 -> 39.0 %) and the English 5-min clip (21.4 -> 24.1 %), with 14 chunks for 11.
+    """
     chunks, current, size = [], [], 0
     for a, b in pieces:
         if current and size + (b - a) > max_samples:
@@ -414,14 +423,25 @@ class Transcriber:
                     decoded[i] = before[i]
             guards[COVERAGE] += sum(decoded[i] is not before[i] for i in thin)
         unprompted = set(echoed) | {i for i in thin if decoded[i] and decoded[i][0].guard == COVERAGE}
-        for i in (i for i, segs in enumerate(decoded) if has_loop(segs)):
-            decoded[i] = self._unloop(audio, chunks[i], languages[i], None if i in unprompted else prompt)
-            guards[LOOP] += 1
+        said: set[int] = set()  # chunks whose repetition is in the audio, as first decoded
+        for i, segs in enumerate(decoded):
+            unit = loop_unit(segs)
+            if unit is None:
+                continue
+            again = self._unloop(audio, chunks[i], languages[i], None if i in unprompted else prompt)
+            # A fresh decode that still says it (if in other spellings) heard a repetition in the audio; when
+            # it garbles rounds the first decode had, the first decode stays (measured: the refrain of
+            # tests/data/nl_marktgesprek.opus, 8 errors as first decoded, 12-17 decoded again).
+            if rounds(unit, again) < rounds(unit, segs) and rounds(unit, again, SAID_AGAIN) >= 2:
+                said.add(i)
+            else:
+                decoded[i] = again
+                guards[LOOP] += 1
 
         segments: list[SegmentText] = []
         dropped = 0
-        for seg in (x for segs in decoded for x in segs):
-            cleaned = clean_segment(seg)
+        for seg, i in ((x, i) for i, segs in enumerate(decoded) for x in segs):
+            cleaned = seg if i in said else clean_segment(seg)
             if cleaned is None or not cleaned.text.strip() or repeats_previous(cleaned, segments):
                 dropped += 1
                 continue
@@ -441,6 +461,9 @@ class Transcriber:
                 gaps.append(hole)
                 guards[GAP] += 1
         segments.sort(key=lambda x: x.start)
+        # 4. Names the decoder nearly got, spelled as the vocabulary spells them (never an inserted word).
+        segments, replaced = correct_segments(segments, hotwords)
+        guards[VOCABULARY] = len(replaced)
         report(duration)
 
         # What detection said, for the record: the surest window in the story's language, else the surest at all.
