@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ARTIFACTS, CHROMIUM_ARGS, DATA, PASSWORD, WORKSPACE_USERS, LiveServer, login
+from helpers import ARTIFACTS, CHROMIUM_ARGS, DATA, PASSWORD, WORKSPACE_USERS, Editor, LiveServer, login
 from verhalen import settings as settings_mod
 from verhalen.archive import Archive
 from verhalen.pipeline import StoryMeta, ingest
@@ -162,3 +162,16 @@ def browser():
         b = p.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture
+def sign_in(browser):
+    """`sign_in(url)`: an editor's tab on that server, signed in through the login form."""
+    editors: list[Editor] = []
+
+    def open_tab(url: str) -> Editor:
+        editors.append(Editor(browser, url))
+        return editors[-1]
+    yield open_tab
+    for e in editors:
+        e.context.close()

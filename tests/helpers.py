@@ -22,6 +22,7 @@ from pathlib import Path
 from waitress.server import create_server
 
 from verhalen.media import ffmpeg_binary
+from verhalen.transcript_guards import GAP
 
 DATA = Path(__file__).parent / "data"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "media"
@@ -174,3 +175,53 @@ class Redis:
         self.proc.terminate()
         self.proc.wait(timeout=20)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class Editor:
+    """One signed-in editor's browser tab, collecting the page's script errors."""
+
+    def __init__(self, browser, url: str, name: str = "esseline"):
+        self.context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=url)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.goto("/login")
+        self.page.get_by_label("Naam").fill(name)
+        self.page.get_by_label("Wachtwoord").fill(PASSWORD)
+        self.page.get_by_role("button", name="Inloggen").click()
+        self.page.wait_for_url("**/editor/")
+
+    def follow(self, locator) -> None:
+        """Click a link or a form's button and wait for the page it leads to (often the same address again)."""
+        with self.page.expect_navigation():
+            locator.click()
+
+    def go(self, link: str) -> None:
+        """Follow a link of the workspace's navigation."""
+        self.follow(self.page.get_by_role("navigation", name="Werkplaats").get_by_role("link", name=link, exact=True))
+
+    def flash(self) -> str:
+        return " ".join(self.page.locator(".flash").all_inner_texts())
+
+    def done(self) -> None:
+        assert not self.errors, self.errors
+
+
+def make_gap(session, story):
+    """Turn the story's longest passage into one the model heard nothing in, as the coverage guard stores
+    it (committed); returns that gap and another passage of the story, earliest first."""
+    gap = max(story.segments, key=lambda x: x.end - x.start)
+    other = next(x for x in sorted(story.segments, key=lambda x: x.start) if x.id != gap.id)
+    gap.text, gap.words, gap.guard = "", [], GAP
+    session.commit()
+    return gap, other
+
+
+def wait_until(predicate, timeout: float = 180, what: str = "condition", poll: float = 0.3) -> None:
+    """Poll `predicate` until it is true; AssertionError naming `what` after `timeout` seconds."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if predicate():
+            return
+        time.sleep(poll)
+    raise AssertionError(f"timed out waiting for {what}")

@@ -85,19 +85,12 @@ def test_upload_transcribe_correct_publish(browser, served):
     context.close()
 
 
-def test_story_details_form_changes_the_public_page_and_search(browser, workspace):
+def test_story_details_form_changes_the_public_page_and_search(browser, sign_in, workspace):
     """Issue 11 part 1 in Chromium: the Gegevens form on the story page, then the public page and the facets."""
     server = LiveServer(workspace)
     try:
-        context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=server.url)
-        page = context.new_page()
-        errors = []
-        page.on("pageerror", lambda e: errors.append(str(e)))
-        page.goto("/login")
-        page.fill("#name", "esseline")
-        page.fill("#password", PASSWORD)
-        page.click("form.stack button[type=submit]")
-        page.wait_for_url("**/editor/")
+        editor = sign_in(server.url)
+        page = editor.page
         page.goto("/editor/story/pop-up-bazaar")
         page.get_by_label("Titel", exact=True).fill("Bazaar aan de Maas")
         page.get_by_label("Plaatsen toevoegen (gescheiden door komma's)").fill("Schiedam")
@@ -116,6 +109,6 @@ def test_story_details_form_changes_the_public_page_and_search(browser, workspac
         anonymous.goto("/zoeken?q=bazaar")
         themes = anonymous.locator('[data-facet="theme"]').inner_text()
         assert "markt" in themes and "werk" not in themes
-        assert not errors, errors
+        editor.done()
     finally:
         server.close()

@@ -10,11 +10,12 @@ import signal
 import subprocess
 import sys
 import time
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
 
-from helpers import DATA, PASSWORD, csrf_of, ffmpeg_make, login, run_cli
+from helpers import DATA, PASSWORD, csrf_of, ffmpeg_make, login, run_cli, wait_until
 from verhalen import cancel, jobs, outbox, settings as settings_mod, trash, users
 from verhalen.access import levels_for, visibility
 from verhalen.archive import Archive
@@ -69,13 +70,7 @@ def _stop(worker: subprocess.Popen) -> None:
         worker.wait()
 
 
-def _wait(predicate, timeout: float = 240, what: str = "condition", poll: float = 0.2):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return
-        time.sleep(poll)
-    raise AssertionError(f"timed out waiting for {what}")
+_wait = partial(wait_until, timeout=240, poll=0.2)  # a real transcription runs under the wait
 
 
 def _story(archive, story_id: int) -> dict:

@@ -7,12 +7,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 from sqlalchemy import update
 
-from helpers import DATA, Redis, ffmpeg_make
+from helpers import DATA, Redis, ffmpeg_make, wait_until
 from verhalen import jobs, settings as settings_mod
 from verhalen.archive import Archive
 from verhalen.catalog import Story, now
@@ -33,13 +32,7 @@ def _worker(settings, lease=2.0) -> subprocess.Popen:
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
 
-def _wait(predicate, timeout=180, what="condition", poll=0.3):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if predicate():
-            return
-        time.sleep(poll)
-    raise AssertionError(f"timed out waiting for {what}")
+_wait = wait_until
 
 
 def _state(archive, story_id):

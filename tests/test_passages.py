@@ -11,6 +11,7 @@ from verhalen.errors import Conflict, StaleVersion, UsageError
 from verhalen.index import Visibility
 from verhalen.transcript_guards import GAP
 
+from helpers import make_gap
 from test_editing import max_volume
 
 EVERYONE = Visibility(frozenset(access.ROLE_LEVELS["editor"]))
@@ -87,11 +88,7 @@ def test_insert_fills_a_gap_and_refuses_to_cover_text(archive_copy):
     a = archive_copy
     with a.session() as s:
         story = a.story(s, "het-koor")
-        # The longest passage becomes one the model heard nothing in, as the coverage guard stores it.
-        gap = max(story.segments, key=lambda x: x.end - x.start)
-        other = next(x for x in story.segments if x.id != gap.id)
-        gap.text, gap.words, gap.guard = "", [], GAP
-        s.commit()
+        gap, other = make_gap(s, story)
         gap_start, gap_end = gap.start, gap.end
         fill = round((gap_end - gap_start) / 2, 3)
         assert fill >= MIN_GAP_LEFT
@@ -181,11 +178,7 @@ def test_workspace_inserts_text_and_redoes_a_stretch(editor_client, archive_copy
 
     a, c = archive_copy, editor_client
     with a.session() as s:
-        story = a.story(s, "het-koor")
-        gap = max(story.segments, key=lambda x: x.end - x.start)
-        other = next(x for x in story.segments if x.id != gap.id)
-        gap.text, gap.words, gap.guard = "", [], GAP
-        s.commit()
+        gap, other = make_gap(s, a.story(s, "het-koor"))
         gap_start, gap_end, other_id = gap.start, gap.end, other.id
     token = token_for(c, "/editor/story/het-koor")
     r = c.post("/editor/story/het-koor/insert", data={

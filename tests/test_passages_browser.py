@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from verhalen.transcript_guards import GAP
-
-from helpers import ARTIFACTS, PASSWORD, LiveServer
+from helpers import ARTIFACTS, LiveServer, make_gap
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -22,10 +20,7 @@ def koor(workspace):
     doubted in another passage; served for real."""
     a = workspace.archive
     with a.session() as s:
-        story = a.story(s, "het-koor")
-        gap = max(story.segments, key=lambda x: x.end - x.start)
-        other = next(x for x in sorted(story.segments, key=lambda x: x.start) if x.id != gap.id)
-        gap.text, gap.words, gap.guard = "", [], GAP
+        gap, other = make_gap(s, a.story(s, "het-koor"))
         words = [list(w) for w in other.words]
         for w in words:
             w[3] = max(w[3], 0.9)
@@ -39,16 +34,10 @@ def koor(workspace):
     server.close()
 
 
-def test_shortcuts_redaction_insert_and_redo_in_the_browser(browser, koor, archive_copy):
+def test_shortcuts_redaction_insert_and_redo_in_the_browser(sign_in, koor):
     server, info = koor
-    context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=server.url)
-    page = context.new_page()
-    errors = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto("/login")
-    page.fill("#name", "esseline")
-    page.fill("#password", PASSWORD)
-    page.click("form.stack button[type=submit]")
+    editor = sign_in(server.url)
+    page = editor.page
     page.goto("/editor/story/het-koor")
     other = page.locator(f"#s{info['other']}")
 
@@ -123,4 +112,4 @@ def test_shortcuts_redaction_insert_and_redo_in_the_browser(browser, koor, archi
     assert page.goto("/verhaal/het-koor").status == 200
     shown = page.locator("#transcript").inner_text()
     assert "[afgeschermd, " in shown and "zondag in de kerk" in shown
-    assert not errors, errors
+    editor.done()

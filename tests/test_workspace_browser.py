@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import ARTIFACTS, DATA, PASSWORD, LiveServer, ffmpeg_make
+from helpers import ARTIFACTS, DATA, LiveServer, ffmpeg_make
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -27,49 +27,6 @@ def site(workspace):
     server.archive = workspace.archive
     yield server
     server.close()
-
-
-class Editor:
-    """One signed-in editor's browser tab, collecting the page's script errors."""
-
-    def __init__(self, browser, url: str, name: str = "esseline"):
-        self.context = browser.new_context(viewport={"width": 1100, "height": 900}, base_url=url)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.goto("/login")
-        self.page.get_by_label("Naam").fill(name)
-        self.page.get_by_label("Wachtwoord").fill(PASSWORD)
-        self.page.get_by_role("button", name="Inloggen").click()
-        self.page.wait_for_url("**/editor/")
-
-    def follow(self, locator) -> None:
-        """Click a link or a form's button and wait for the page it leads to (often the same address again)."""
-        with self.page.expect_navigation():
-            locator.click()
-
-    def go(self, link: str) -> None:
-        """Follow a link of the workspace's navigation."""
-        self.follow(self.page.get_by_role("navigation", name="Werkplaats").get_by_role("link", name=link, exact=True))
-
-    def flash(self) -> str:
-        return " ".join(self.page.locator(".flash").all_inner_texts())
-
-    def done(self) -> None:
-        assert not self.errors, self.errors
-
-
-@pytest.fixture
-def sign_in(browser):
-    """`sign_in(url)`: an editor's tab on that server, signed in through the login form."""
-    editors: list[Editor] = []
-
-    def open_tab(url: str) -> Editor:
-        editors.append(Editor(browser, url))
-        return editors[-1]
-    yield open_tab
-    for e in editors:
-        e.context.close()
 
 
 @pytest.fixture
