@@ -128,7 +128,6 @@ def review_score(seg: Segment) -> float:
 
 # Snapshots in the history from before migration 0009 have no "guard": read with .get, None = plain text.
 MIN_INSERT_SECONDS = 0.3   # a range shorter than this holds no word
-OVERLAP_SLACK = 0.25       # word times are approximate: a touch of overlap with a neighbour is not an overlap
 MIN_GAP_LEFT = 1.0         # the part of a gap outside a filled range stays a gap if at least this long
 
 _FIELDS = ("start", "end", "text", "speaker", "language", "avg_logprob", "no_speech_prob", "words", "redacted", "guard")
@@ -287,7 +286,7 @@ class TranscriptEditor:
         if not end - start >= MIN_INSERT_SECONDS:
             raise UsageError(f"choose a range of at least {MIN_INSERT_SECONDS:g} s inside the recording "
                              f"(00:00-{mmss(duration)}); {mmss(start)}-{mmss(end)} is not")
-        inside = [s for s in self.story.segments if s.start < end - OVERLAP_SLACK and s.end > start + OVERLAP_SLACK]
+        inside = touching(self.story.segments, start, end)  # a touch of overlap is not an overlap
         spoken = [s for s in inside if s.guard != GAP]
         if spoken:
             first = min(spoken, key=lambda s: s.start)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from verhalen import jobs as queue
 from verhalen import redo as redo_stretch
 from verhalen.catalog import Segment, SegmentEdit, Story
-from verhalen.editing import TranscriptEditor, review_queue
+from verhalen.editing import TranscriptEditor, cut_out, review_queue
 from verhalen.errors import Conflict, StaleVersion, UsageError, VerhalenError
 from verhalen.transcript_guards import GAP
 
@@ -175,11 +175,11 @@ def redact_words(slug: str, segment_id: int):
             words = seg.words or []
             if not (1 <= first <= last <= len(words)):
                 return _fail(slug, segment_id, _("Kies woorden tussen 1 en {n}.", n=len(words)), 400)
-            chosen = words[first - 1:last]
-            until = words[last][0] if last < len(words) else seg.end
+            # The piece the change will hide, cut by the same rule (so the page names exactly what goes).
+            hidden = next(p for p in cut_out(seg.as_dict(), first - 1, last - 1) if p["redacted"])
             return render_template("editor/redact_words.html", story=story, seg=seg, first=first, last=last,
-                                   words="".join(w[2] for w in chosen).strip(), start=chosen[0][0], end=until,
-                                   seconds=max(1, round(until - chosen[0][0])))
+                                   words=hidden["text"].strip(), start=hidden["start"], end=hidden["end"],
+                                   seconds=max(1, round(hidden["end"] - hidden["start"])))
 
     def action(ed: TranscriptEditor, s):
         segs = ed.redact_words(segment_id, first - 1, last - 1, _int("version"))
