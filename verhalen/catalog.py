@@ -132,6 +132,11 @@ class Story(Base):
     # An editor cancelled the story's work left, when and who (None: not cancelled); see verhalen.cancel.
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     cancelled_by: Mapped[str | None] = mapped_column(String(200))
+    # Who speaks (migration 0013, verhalen.speakers): the speakers stage's turns [[start, end, voice], ...]
+    # and a name per voice {"A": {"name": "...", "by": "auto" | "editor"}}. A voice an editor named keeps
+    # that name when the stage runs again (its new voices are matched to these by shared talk time).
+    turns: Mapped[list[Any]] = mapped_column(default=list)
+    voices: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
     series: Mapped[Series | None] = relationship()
     recording: Mapped["Recording | None"] = relationship(back_populates="story", uselist=False, cascade="all, delete-orphan")
@@ -141,6 +146,7 @@ class Story(Base):
     segments: Mapped[list["Segment"]] = relationship(cascade="all, delete-orphan", order_by="Segment.start")
     stages: Mapped[list["StageState"]] = relationship(cascade="all, delete-orphan", order_by="StageState.id")
     transcript_run: Mapped["TranscriptRun | None"] = relationship(uselist=False, cascade="all, delete-orphan")
+    index_points: Mapped[list["IndexPoint"]] = relationship(cascade="all, delete-orphan", order_by="IndexPoint.start")
 
     def people(self, role: str | None = None) -> list["Person"]:
         return [c.person for c in self.credits if role is None or c.role == role]
@@ -239,12 +245,57 @@ class Segment(Base):
     # but no decode found words (text is empty until an editor fills it in). None: a plain decode, or
     # a person's text. Keywords come only from plain decodes.
     guard: Mapped[str | None] = mapped_column(String(20))
+    # The speakers stage's voice label ("A", "B", ...) of this segment's words, None before it ran.
+    # speaker_fixed: an editor set `speaker` on this segment by hand; re-runs leave it alone.
+    voice: Mapped[str | None] = mapped_column(String(20))
+    speaker_fixed: Mapped[bool] = mapped_column(Boolean, default=False)
     __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.id, "start": self.start, "end": self.end, "text": self.text, "speaker": self.speaker,
                 "language": self.language, "avg_logprob": self.avg_logprob, "no_speech_prob": self.no_speech_prob,
-                "words": self.words, "redacted": self.redacted, "version": self.version, "guard": self.guard}
+                "words": self.words, "redacted": self.redacted, "version": self.version, "guard": self.guard,
+                "voice": self.voice, "speaker_fixed": self.speaker_fixed}
+
+
+class IndexPoint(Base):
+    """One point of a story's index (its table of contents, OHMS's "index"; migration 0013): where a part
+    starts, its title, synopsis, keywords and a place. source: "file" (the recording's chapter marks),
+    "draft" (proposed by verhalen.draft_index, replaced when it runs again) or "editor" (made or changed
+    by a person; a draft point an editor touches becomes one). A part ends where the next point starts."""
+
+    __tablename__ = "index_points"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    start: Mapped[float] = mapped_column(Float)
+    title: Mapped[str] = mapped_column(String(300))
+    synopsis: Mapped[str] = mapped_column(Text, default="")
+    keywords: Mapped[list[Any]] = mapped_column(default=list)
+    place: Mapped[str] = mapped_column(String(200), default="")
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(10), default="draft")
+    # Compare-and-set, as on segments: a save based on an older version is a conflict.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"id": self.id, "start": self.start, "title": self.title, "synopsis": self.synopsis,
+                "keywords": list(self.keywords or []), "place": self.place, "latitude": self.latitude,
+                "longitude": self.longitude, "source": self.source, "version": self.version}
+
+
+class IndexEdit(Base):
+    """One change to a story's index by an editor: who, when, what, and the points before and after."""
+
+    __tablename__ = "index_edits"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    story_id: Mapped[int] = mapped_column(ForeignKey("stories.id", ondelete="CASCADE"), index=True)
+    user: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(20))  # add edit move merge delete
+    before: Mapped[list[Any]] = mapped_column(default=list)
+    after: Mapped[list[Any]] = mapped_column(default=list)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=now)
 
 
 class TranscriptRun(Base):
