@@ -12,6 +12,7 @@ from email.utils import format_datetime
 
 from flask import Blueprint, Response, url_for
 
+from verhalen import chapter_formats, index_points
 from verhalen.catalog import Series, Story
 
 from . import queries
@@ -50,8 +51,9 @@ def _image_url(series: Series, stories: list[Story]) -> str | None:
     return None
 
 
-def build_feed(series: Series, stories: list[Story], listen_size) -> bytes:
-    """The RSS document for a series and its visible, listenable stories."""
+def build_feed(series: Series, stories: list[Story], listen_size, has_chapters=lambda st: False) -> bytes:
+    """The RSS document for a series and its visible, listenable stories; `has_chapters(story)`: whether its
+    index gives the chapters files anything (verhalen.index_points.shown_points, as the chapters route)."""
     rss = ET.Element("rss", {"version": "2.0"})
     ch = _sub(rss, "channel")
     feed_url = url_for("feeds.feed", slug=series.slug, _external=True)
@@ -98,9 +100,9 @@ def build_feed(series: Series, stories: list[Story], listen_size) -> bytes:
             if fmt == "vtt":
                 attrs["rel"] = "captions"
             _sub(item, f"{{{PODCAST}}}transcript", **attrs)
-        if st.chapters:
+        if has_chapters(st):
             _sub(item, f"{{{PODCAST}}}chapters", url=url_for("files.chapters", slug=st.slug, _external=True),
-                 type="application/json+chapters")
+                 type=chapter_formats.CHAPTERS_TYPE)
         for credit in st.credits:
             p = credit.person
             attrs = {"role": PODCAST_ROLES.get(credit.role, "guest"),
@@ -123,5 +125,5 @@ def feed(slug: str):
             path = archive.derived(st.id, "listen.mp3")
             return path.stat().st_size if path.is_file() else None
 
-        body = build_feed(series, stories, listen_size)
+        body = build_feed(series, stories, listen_size, lambda st: bool(index_points.shown_points(s, st)))
     return Response(body, mimetype="application/rss+xml")

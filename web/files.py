@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, g, jsonify, request, send_file
+from flask import Blueprint, Response, abort, g, request, send_file
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from verhalen import access, exports, outbox
+from verhalen import access, chapter_formats, exports, index_points, outbox
 from verhalen.catalog import Credit, Person, Series, Story
 from verhalen.errors import NotFound
 from verhalen.media import images
@@ -88,21 +88,38 @@ def transcript(slug: str, fmt: str):
     return private_unless(public, response).make_conditional(request)
 
 
+def _chapters_response(body: str, content_type: str, public: bool) -> Response:
+    response = Response(body, content_type=content_type)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.add_etag()
+    response.cache_control.max_age = 300
+    return private_unless(public, response).make_conditional(request)
+
+
 @bp.route("/media/<slug>/chapters.json")
 def chapters(slug: str):
-    """Podcasting 2.0 JSON chapters (application/json+chapters), for podcast apps."""
+    """Podcasting 2.0 JSON chapters (application/json+chapters), for podcast apps: the story's index."""
     with get_archive().session() as s:
         st = queries.story(s, slug)
-        if not st.chapters:
+        points = index_points.shown_points(s, st)
+        if not points:
             raise NotFound("this story has no chapters")
-        body = {"version": "1.2.0", "title": st.title,
-                "chapters": [{"startTime": c["start"], "title": c["title"]} for c in st.chapters]}
+        body = chapter_formats.to_chapters_json(points, st.title)
         public = access.visible(st, access.PUBLIC, g.today)
-    response = jsonify(body)
-    response.content_type = "application/json+chapters"
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    response.cache_control.max_age = 300
-    return private_unless(public, response)
+    return _chapters_response(body, chapter_formats.CHAPTERS_TYPE, public)
+
+
+@bp.route("/media/<slug>/chapters.vtt")
+def chapters_vtt(slug: str):
+    """The story's index as a WebVTT chapters track (<track kind="chapters">)."""
+    with get_archive().session() as s:
+        st = queries.story(s, slug)
+        points = index_points.shown_points(s, st)
+        if not points:
+            raise NotFound("this story has no chapters")
+        body = chapter_formats.to_chapters_vtt(points, st.recording.duration if st.recording else None)
+        public = access.visible(st, access.PUBLIC, g.today)
+    return _chapters_response(body, "text/vtt; charset=utf-8", public)
 
 
 def derivative(source: Path, cache: Path, width: int, ext: str) -> Path:

@@ -707,4 +707,30 @@ MESSAGES.update({
     "Verwerking annuleren": "Cancel processing",
     "Niet annuleren": "Do not cancel",
     "Annuleren…": "Cancel…",
+    # the story's index (verhalen/index_points.py, web/editor/contents.py)
+    "De {what} van een punt van de inhoudsopgave heeft hoogstens {limit} tekens ({n} gegeven).":
+        "The {what} of an index point has at most {limit} characters ({n} given).",
+    "samenvatting": "synopsis",
+    "Een trefwoord van een punt van de inhoudsopgave heeft hoogstens {limit} tekens ({n} gegeven).":
+        "A keyword of an index point has at most {limit} characters ({n} given).",
+    "Een punt van de inhoudsopgave heeft hoogstens {limit} trefwoorden ({n} gegeven).":
+        "An index point has at most {limit} keywords ({n} given).",
+    "Geef zowel een breedtegraad als een lengtegraad, of geen van beide.":
+        "Give both a latitude and a longitude, or neither.",
+    "Breedtegraad {value} ligt buiten -90 tot 90.": "Latitude {value} is outside -90 to 90.",
+    "Lengtegraad {value} ligt buiten -180 tot 180.": "Longitude {value} is outside -180 to 180.",
+    "Punt {id} hoort niet (meer) bij de inhoudsopgave van ‘{slug}’; misschien is het samengevoegd of verwijderd. "
+    "Laad de pagina opnieuw.":
+        "Point {id} is not (or no longer) part of the index of ‘{slug}’; it may have been merged or deleted. "
+        "Reload the page.",
+    "De inhoudsopgave van ‘{slug}’ is gewijzigd nadat je de pagina opende. Jouw wijziging is niet bewaard: laad de "
+    "pagina opnieuw en probeer het nog eens.":
+        "The index of ‘{slug}’ was changed after you opened the page. Your change was not saved: reload the page "
+        "and try again.",
+    "Kies voor het punt een moment binnen de opname (00:00-{end}).":
+        "Choose a moment inside the recording (00:00-{end}) for the point.",
+    "Bij {time} staat al een punt in de inhoudsopgave (‘{title}’).": "There is already an index point at {time} (‘{title}’).",
+    "Een punt van de inhoudsopgave heeft een titel nodig.": "An index point needs a title.",
+    "Het laatste punt van de inhoudsopgave heeft geen volgend punt om mee samen te voegen.":
+        "The last index point has no next point to merge with.",
 })
