@@ -10,8 +10,17 @@ from __future__ import annotations
 # Done by pipeline.accept() before a story exists in the queue.
 INGEST_STAGES = ("probe", "store")
 # Run by pipeline.run(), in this order.
-RUN_STAGES = ("audio", "transcript", "keywords", "index")
+RUN_STAGES = ("audio", "transcript", "speakers", "keywords", "index")
 STAGES = INGEST_STAGES + RUN_STAGES
+# A stage redone redoes these too, whoever asked (retranscribe, a retry): the speakers stage labels and
+# splits the transcript's segments, so a new transcript needs its speakers found again.
+REDONE_WITH = {"transcript": ("speakers",)}
+
+
+def with_followers(redo: tuple[str, ...]) -> tuple[str, ...]:
+    """`redo` and the stages that must be redone with them, in pipeline order."""
+    wanted = set(redo) | {f for name in redo for f in REDONE_WITH.get(name, ())}
+    return tuple(name for name in RUN_STAGES if name in wanted) + tuple(n for n in redo if n not in RUN_STAGES)
 
 # A stage's state.
 PENDING, RUNNING, DONE, FAILED, NEEDS_HUMAN, SKIPPED = "pending", "running", "done", "failed", "needs_human", "skipped"

@@ -1,4 +1,4 @@
-"""The pipeline: recording -> probe -> store -> audio -> transcript -> keywords -> index.
+"""The pipeline: recording -> probe -> store -> audio -> transcript -> speakers -> keywords -> index.
 
 `STAGES` lists the order in one place; `run` owns skipping finished stages,
 recording failures, and the story's status. Each stage takes the archive, a
@@ -11,6 +11,7 @@ is ever visible.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -19,13 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from . import cancel, catalog, keywords, lifecycle, originals, outbox, themes
+from . import cancel, catalog, keywords, lifecycle, originals, outbox, speakers, themes
 from .access import check_level
 from .archive import Archive
 from .catalog import Credit, Recording, Segment, Story, StoryPlace, StoryTheme, TranscriptRun
 from .errors import ArchiveError, Duplicate, UsageError, VerhalenError
-from .lifecycle import NEEDS_HUMAN, NEEDS_TRANSCRIPT, READY
-from .media import convert, probe
+from .lifecycle import NEEDS_HUMAN, NEEDS_TRANSCRIPT, READY, SKIPPED
+from .media import convert, probe, voices
 from .language_plan import can_transcribe
 from .transcript_guards import GAP, Span, covered_share, overlaps_any
 from .transcription import Transcriber
@@ -142,6 +143,57 @@ def stage_transcript(archive: Archive, session: Session, story: Story, progress:
     )
 
 
+def stage_speakers(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
+    """Who speaks when: turns and voices on the story, each segment's voice and speaker, a segment cut in two
+    where its words change voice. What editors decided stays: a segment whose speaker they set keeps it
+    (and is never cut), a voice they named keeps its name (matched to the new voices by shared talk time)."""
+    settings = archive.settings
+    if not settings.speakers:
+        story.stage("speakers").state = SKIPPED
+        return
+    people = [(c.person.name, c.role) for c in story.credits]
+    found = voices.embed_file(archive.derived(story.id, "asr.wav"),
+                              progress=(lambda done, total: progress("speakers", done, total)) if progress else None)
+    turns = speakers.diarize(found.windows, found.vectors, found.speech, found.duration,
+                             speakers.voice_count(settings.speaker_count, people), forced=settings.speaker_count > 0)
+    story.voices = speakers.voices_after_run(turns, people, story.turns or [], story.voices or {})
+    story.turns = turns
+    if story.stage("transcript").state == NEEDS_HUMAN:
+        return  # no transcript yet: the turns wait for one
+    names = {v: entry["name"] for v, entry in story.voices.items()}
+    segs = sorted(story.segments, key=lambda seg: seg.start)
+    # Kept as they are: a speaker an editor set, and one a transcript made elsewhere names (`transcript import`).
+    from_model = story.transcript_run is not None and story.transcript_run.source == "whisper"
+    fixed = [s for s in segs if s.speaker_fixed or (not from_model and s.speaker)]
+    movable = [s for s in segs if s not in fixed]
+    pieces = speakers.split_at_turns([(s.start, s.end, s.words or []) for s in movable], turns)
+    for seg, group in itertools.groupby(pieces, key=lambda p: movable[p.source]):
+        group = list(group)
+        if len(group) > 1 and not _words_spell(seg):
+            # An editor's text no longer follows the decoded words: keep the passage whole, with its main voice.
+            group = [speakers.Piece(group[0].source, seg.start, seg.end, list(seg.words or []),
+                                    speakers.voice_at(seg.start, seg.end, turns))]
+        first, rest = group[0], group[1:]
+        changed = (seg.voice, seg.speaker) != (first.voice, names.get(first.voice)) or bool(rest)
+        seg.voice, seg.speaker = first.voice, names.get(first.voice)
+        if rest:
+            seg.end, seg.words, seg.text = first.end, first.words, first.text
+        if changed:
+            seg.version += 1  # open editors' pages hold the old version: their save is told to reload
+        for piece in rest:
+            story.segments.append(Segment(
+                start=piece.start, end=piece.end, text=piece.text, words=piece.words, voice=piece.voice,
+                speaker=names.get(piece.voice), language=seg.language, avg_logprob=seg.avg_logprob,
+                no_speech_prob=seg.no_speech_prob, guard=seg.guard, redacted=seg.redacted, version=1))
+    for seg in fixed:
+        seg.voice = speakers.voice_at(seg.start, seg.end, turns)
+
+
+def _words_spell(seg: Segment) -> bool:
+    """Whether a segment's text is its words put together (an editor's rewrite may not be)."""
+    return " ".join("".join(w[2] for w in seg.words or []).split()) == " ".join((seg.text or "").split())
+
+
 def stage_keywords(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
     # Unreviewed proposals are replaced; what an editor accepted or rejected stays decided.
     for st in [t for t in story.story_themes if t.source == themes.PROPOSED]:
@@ -168,6 +220,7 @@ def stage_index(archive: Archive, session: Session, story: Story, progress: Prog
 STAGES: dict[str, Callable] = {
     "audio": stage_audio,
     "transcript": stage_transcript,
+    "speakers": stage_speakers,
     "keywords": stage_keywords,
     "index": stage_index,
 }
@@ -181,6 +234,7 @@ def run(archive: Archive, story_id: int, redo: tuple[str, ...] = (), progress: P
     (verhalen.cancel) is asked before each stage and as a stage reports progress: the stage is put back
     as it was, nothing of it written, and cancel.Cancelled raised.
     """
+    redo = lifecycle.with_followers(redo)
     watch = cancel.Watch(archive, story_id, redo)
     for name in STAGES:
         with archive.session() as session:

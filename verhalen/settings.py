@@ -40,6 +40,8 @@ class Settings:
     vad: bool = _f(True, "Skip non-speech with Silero VAD before decoding.")
     listening_bitrate: str = _f("96k", "Bitrate of the MP3 listening copy.")
     opus_copy: bool = _f(True, "Also make an Opus listening copy (small, for the web player).")
+    speakers: bool = _f(True, "Find who speaks when (the speakers stage: voices, turns, segments split at speaker changes); off leaves what an earlier run found.")
+    speaker_count: int = _f(0, "Voices the speakers stage looks for; 0 means 2, or estimated between 2 and 5 when a story lists more than two people.")
     keywords: int = _f(10, "Number of automatic keywords extracted per story (0 disables).")
     publish_keywords: bool = _f(False, "Show automatic keywords publicly before an editor reviews them (run `verhalen reindex` after changing).")
     trash_days: int = _f(30, "Days a deleted story stays in the trash (restorable) before `verhalen trash purge` removes it for good.")
