@@ -1,4 +1,4 @@
-"""Transcript correction: edit, split, merge, speakers, redaction, history and revert.
+"""Transcript correction: edit, split, merge, speakers and voices, redaction, history and revert.
 
 Pure functions reshape segment dicts; `TranscriptEditor` applies them in one
 transaction with a history row (who, when, before, after), the story's
@@ -11,10 +11,11 @@ the other is a StaleVersion, on SQLite and PostgreSQL alike.
 
 from __future__ import annotations
 
+import copy
 from difflib import SequenceMatcher
 from typing import Any, Iterable
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -130,7 +131,71 @@ def review_score(seg: Segment) -> float:
 MIN_INSERT_SECONDS = 0.3   # a range shorter than this holds no word
 MIN_GAP_LEFT = 1.0         # the part of a gap outside a filled range stays a gap if at least this long
 
-_FIELDS = ("start", "end", "text", "speaker", "language", "avg_logprob", "no_speech_prob", "words", "redacted", "guard")
+_FIELDS = ("start", "end", "text", "speaker", "language", "avg_logprob", "no_speech_prob", "words", "redacted", "guard",
+           "voice", "speaker_fixed")
+
+
+def _field(data: dict, name: str) -> Any:
+    """A field of a segment snapshot; snapshots from before migration 0013 have no voice or speaker_fixed."""
+    value = data.get(name)
+    return bool(value) if name == "speaker_fixed" else value
+
+
+# -- voices (the speakers stage's labels, Story.voices / Story.turns): pure ---------------------------------
+
+def talk_times(turns: Iterable[list]) -> dict[str, float]:
+    """Seconds each voice talks, from the turns [[start, end, voice], ...]."""
+    out: dict[str, float] = {}
+    for start, end, voice in turns or []:
+        out[voice] = out.get(voice, 0.0) + max(0.0, end - start)
+    return out
+
+
+def voice_rows(voices: dict[str, dict], turns: Iterable[list]) -> list[dict]:
+    """Each voice as the workspace and the CLI list it: label, name (None: unnamed), who named it ("auto" or
+    "editor"), talk time in seconds and its share of all talk (0..1); by label."""
+    times = talk_times(turns)
+    total = sum(times.values())
+    return [{"voice": v, "name": (voices[v] or {}).get("name"), "by": (voices[v] or {}).get("by", "auto"),
+             "seconds": times.get(v, 0.0), "share": times.get(v, 0.0) / total if total else 0.0}
+            for v in sorted(voices)]
+
+
+def relabel_turns(turns: Iterable[list], old: str, new: str) -> list[list]:
+    """The turns with voice `old` spoken by `new`; consecutive turns of one voice become one."""
+    out: list[list] = []
+    for start, end, voice in sorted(([t[0], t[1], new if t[2] == old else t[2]] for t in turns or []),
+                                    key=lambda t: t[0]):
+        if out and out[-1][2] == voice and start <= out[-1][1] + 1e-6:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end, voice])
+    return out
+
+
+STORY_VOICES = "story_voices"  # the key of the story's voices in a history snapshot (see _voices_snapshot)
+
+
+def is_voices_snapshot(data: dict) -> bool:
+    """Whether an element of a history row's before/after is the story's voices rather than a segment."""
+    return STORY_VOICES in data
+
+
+def segment_snapshots(data: Iterable[dict]) -> list[dict]:
+    return [d for d in data if not is_voices_snapshot(d)]
+
+
+def voices_snapshot(data: Iterable[dict]) -> dict | None:
+    return next((d for d in data if is_voices_snapshot(d)), None)
+
+
+def _voices_snapshot(voices: dict, turns: list, **extra) -> dict:
+    """The story's voices and turns as one element of a history row (after its segments). It carries a start and
+    a text like a segment's, so a reader that only knows segments (`verhalen history`) still shows it."""
+    names = ", ".join(f"{v}: {(voices[v] or {}).get('name') or '-'}" for v in sorted(voices))
+    start = min((t[0] for t in turns or []), default=0.0)
+    return {STORY_VOICES: copy.deepcopy(voices), "turns": copy.deepcopy(turns or []), "start": start,
+            "text": f"voices {names}", **extra}
 
 
 class TranscriptEditor:
@@ -178,13 +243,15 @@ class TranscriptEditor:
         return name
 
     def _record(self, action: str, before: list[dict], after: list[Segment], remix_audio: bool = False,
-                hides: bool = False) -> SegmentEdit:
+                hides: bool = False, voices_after: dict | None = None, text_changed: bool = True) -> SegmentEdit:
         """Save the change, its history row, the story's keywords and what the index (and the listening
         copies) must now do, in one transaction; then bring the index in line.
 
         Keywords are recomputed here because a corrected or redacted word must not keep the story
-        findable through an automatic keyword. The version check happens at the flush (the UPDATE
-        names the version read): a concurrent save makes it match no row.
+        findable through an automatic keyword; a change of who speaks (`text_changed` False) leaves them.
+        The version check happens at the flush (the UPDATE names the version read): a concurrent save makes
+        it match no row. `voices_after`: the story's voices after a voice change (`before` ends with theirs
+        before it).
         """
         story = self.story
         try:
@@ -192,10 +259,10 @@ class TranscriptEditor:
             # The story's passages as they are now: a deleted or added passage (merge, split, insert, a
             # re-done stretch) is not in the loaded collection, and keywords must come from what is there.
             self.session.expire(story, ["segments"])
-            if story.stage("keywords").state == "done":
+            if text_changed and story.stage("keywords").state == "done":
                 stage_keywords(self.archive, self.session, story, None)
             edit = SegmentEdit(story_id=story.id, user=self.user, action=action, before=before,
-                               after=[s.as_dict() for s in after])
+                               after=[s.as_dict() for s in after] + ([voices_after] if voices_after else []))
             self.session.add(edit)
             outbox.note(self.session, story.id, outbox.INDEX, hides=hides)
             if remix_audio:
@@ -214,7 +281,7 @@ class TranscriptEditor:
     def _new(self, data: dict, restore: bool = False) -> Segment:
         """A new segment from `data`; with `restore`, under its old id and version (undoing a delete)."""
         keep = {"id": data["id"], "version": data["version"]} if restore else {"version": 1}
-        seg = Segment(story_id=self.story.id, **keep, **{k: data.get(k) for k in _FIELDS})
+        seg = Segment(story_id=self.story.id, **keep, **{k: _field(data, k) for k in _FIELDS})
         self.session.add(seg)
         return seg
 
@@ -233,13 +300,30 @@ class TranscriptEditor:
         return seg
 
     def set_speaker(self, segment_ids: Iterable[int], speaker: str | None, versions: dict[int, int] | None = None) -> list[Segment]:
-        speaker = self._check_name(speaker)
+        """Who speaks in these passages, set by hand: they keep it when their voice is renamed, merged or
+        swapped and when the speakers stage runs again (`speaker_fixed`), until `release_speaker`."""
+        speaker = self._person_name(self._check_name(speaker))
         segs = [self._segment(i, (versions or {}).get(i)) for i in segment_ids]
         before = [s.as_dict() for s in segs]
         for s in segs:
             s.speaker = speaker
+            s.speaker_fixed = True
             s.version += 1
-        self._record("speaker", before, segs)
+        self._record("speaker", before, segs, text_changed=False)
+        return segs
+
+    def release_speaker(self, segment_ids: Iterable[int], versions: dict[int, int] | None = None) -> list[Segment]:
+        """Give passages back to their voice: the voice's name (or none) again, and it follows the voice from
+        now on. A passage without a voice (text a person typed) just stops being fixed."""
+        segs = [self._segment(i, (versions or {}).get(i)) for i in segment_ids]
+        before = [s.as_dict() for s in segs]
+        voices = self.story.voices or {}
+        for s in segs:
+            if s.voice is not None:
+                s.speaker = (voices.get(s.voice) or {}).get("name")
+            s.speaker_fixed = False
+            s.version += 1
+        self._record("speaker", before, segs, text_changed=False)
         return segs
 
     def rename_speaker(self, old: str, new: str) -> list[Segment]:
@@ -248,6 +332,110 @@ class TranscriptEditor:
         if not ids:
             raise NotFound(f"no segment in {self.story.slug!r} has the speaker {old!r}")
         return self.set_speaker(ids, new)
+
+    # -- voices: the speakers stage's labels, named, merged and swapped by editors ---------------------
+    def _person_name(self, name: str | None) -> str | None:
+        """A name as the story's people spell it when it is one of them (in other case), else as typed."""
+        if not name:
+            return name
+        key = name.casefold()
+        return next((p.name for p in self.story.people() if p.name.casefold() == key), name)
+
+    def _voices(self, *labels: str) -> dict[str, dict]:
+        """A copy of the story's voices, after checking that each label is one of them."""
+        voices = copy.deepcopy(self.story.voices or {})
+        for label in labels:
+            if label not in voices:
+                known = ", ".join(sorted(voices))
+                if known:
+                    raise NotFound(f"{self.story.slug!r} has no voice {label!r}; its voices are {known}")
+                raise NotFound(f"{self.story.slug!r} has no voices yet: the speakers stage has not run on it")
+        return voices
+
+    def _change_voices(self, action: str, voices: dict, turns: list, segs: list[Segment], before: list[dict],
+                       version: int | None, **note) -> SegmentEdit:
+        """Save the story's new voices and turns with the passages changed for them, as one change: the passages
+        by their versions, the story by its `meta_version` (None: no check) — so a page opened before either
+        changed saves nothing over it."""
+        story = self.story
+        was = _voices_snapshot(story.voices or {}, story.turns or [])
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise self._stale() from None
+        q = update(Story).where(Story.id == story.id)
+        if version is not None:
+            q = q.where(Story.meta_version == version)
+        result = self.session.execute(q.values(voices=voices, turns=turns, meta_version=Story.meta_version + 1)
+                                      .execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            self.session.rollback()
+            raise StaleVersion(f"the speakers of {story.title!r} were changed by someone else after you opened "
+                               "the page; reload it and make your change again")
+        self.session.expire(story, ["voices", "turns", "meta_version"])
+        return self._record(action, before + [was], segs, voices_after=_voices_snapshot(voices, turns, **note),
+                            text_changed=False)
+
+    def _follow(self, voices: dict, labels: Iterable[str]) -> tuple[list[Segment], list[dict]]:
+        """The passages of these voices not set by hand, given their voice's (new) name; those that change."""
+        segs, before = [], []
+        for s in self.story.segments:
+            if s.voice in labels and not s.speaker_fixed:
+                name = (voices.get(s.voice) or {}).get("name")
+                if s.speaker != name:
+                    before.append(s.as_dict())
+                    s.speaker = name
+                    s.version += 1
+                    segs.append(s)
+        return segs, before
+
+    def name_voice(self, voice: str, name: str | None, version: int | None = None) -> SegmentEdit:
+        """Give a voice a name (one of the story's people, or a new one; None: no name): its passages show it,
+        except those whose speaker was set by hand, and the speakers stage keeps it when it runs again."""
+        name = self._person_name(self._check_name(name))
+        voices = self._voices(voice)
+        voices[voice] = {**voices[voice], "name": name, "by": "editor"}
+        segs, before = self._follow(voices, [voice])
+        return self._change_voices("voice-name", voices, copy.deepcopy(self.story.turns or []), segs, before, version)
+
+    def merge_voices(self, voice: str, into: str, version: int | None = None) -> SegmentEdit:
+        """One person that the stage heard as two voices: `voice`'s turns and passages become `into`'s, and
+        `voice` is gone. `into` keeps its name (or takes `voice`'s when it has none)."""
+        if voice == into:
+            raise UsageError(f"merge voice {voice!r} into another voice, not into itself")
+        voices = self._voices(voice, into)
+        gone = voices.pop(voice)
+        voices[into] = {**voices[into], "name": voices[into].get("name") or gone.get("name"), "by": "editor"}
+        segs, before = [], []
+        for s in self.story.segments:
+            if s.voice == voice:
+                before.append(s.as_dict())
+                s.voice = into
+                if not s.speaker_fixed:
+                    s.speaker = voices[into]["name"]
+                s.version += 1
+                segs.append(s)
+        more, more_before = self._follow(voices, [into])
+        turns = relabel_turns(self.story.turns or [], voice, into)
+        return self._change_voices("merge-voices", voices, turns, segs + more, before + more_before, version,
+                                   merged={voice: into})
+
+    def swap_voices(self, a: str, b: str, version: int | None = None) -> SegmentEdit:
+        """Exchange two voices' names (the interviewer taken for the narrator); passages set by hand keep theirs."""
+        if a == b:
+            raise UsageError(f"swap voice {a!r} with another voice, not with itself")
+        voices = self._voices(a, b)
+        name_a, name_b = voices[a].get("name"), voices[b].get("name")
+        if not name_a and not name_b:
+            raise UsageError(f"voices {a!r} and {b!r} have no names yet: name them instead of swapping")
+        voices[a] = {**voices[a], "name": name_b, "by": "editor"}
+        voices[b] = {**voices[b], "name": name_a, "by": "editor"}
+        segs, before = self._follow(voices, [a, b])
+        return self._change_voices("swap-voices", voices, copy.deepcopy(self.story.turns or []), segs, before, version)
+
+    def voices(self) -> list[dict]:
+        """The story's voices with their names and talk time (see voice_rows)."""
+        return voice_rows(self.story.voices or {}, self.story.turns or [])
 
     def redact(self, segment_ids: Iterable[int], redacted: bool = True,
                versions: dict[int, int] | None = None) -> list[Segment]:
@@ -280,7 +468,7 @@ class TranscriptEditor:
         """Text a person heard where the transcript has none (a gap, or speech the model missed), over
         [start, end]; word times are spread over the range. Gaps in the range are replaced (what sticks out
         of it stays a gap); a passage with text in the range is refused, it is corrected where it is."""
-        text, speaker = self._check_text(text), self._check_name(speaker)
+        text, speaker = self._check_text(text), self._person_name(self._check_name(speaker))
         duration = self.story.recording.duration if self.story.recording else end
         start, end = round(max(0.0, start), 3), round(min(end, duration), 3)
         if not end - start >= MIN_INSERT_SECONDS:
@@ -303,7 +491,9 @@ class TranscriptEditor:
         redacted = any(g.redacted for g in inside)
         new = self._new({"start": start, "end": end, "text": " " + text, "speaker": speaker,
                          "language": self.story.language, "avg_logprob": 0.0, "no_speech_prob": None,
-                         "words": spread_text(text, start, end), "redacted": redacted, "guard": None})
+                         "words": spread_text(text, start, end), "redacted": redacted, "guard": None,
+                         # A name a person gave with the text stays when the speakers stage runs again.
+                         "speaker_fixed": bool(speaker)})
         rest = []
         for g in inside:
             for lo, hi in ((g.start, start), (end, g.end)):
@@ -328,9 +518,11 @@ class TranscriptEditor:
         before = [s.as_dict() for s in current]
         for s in current:
             self.session.delete(s)
-        speakers = {s.speaker for s in current if s.guard != GAP}
-        speaker = speakers.pop() if len(speakers) == 1 else None  # one voice before: the same voice after
-        new = [self._new({**{k: d.get(k) for k in _FIELDS}, "speaker": speaker,
+        spoken = [s for s in current if s.guard != GAP]
+        # One voice before: the same voice after (its label, its name, and whether a person set that name).
+        same = {(s.speaker, s.voice, s.speaker_fixed) for s in spoken}
+        speaker, voice, fixed = same.pop() if len(same) == 1 else (None, None, False)
+        new = [self._new({**{k: d.get(k) for k in _FIELDS}, "speaker": speaker, "voice": voice, "speaker_fixed": fixed,
                           "redacted": overlaps_any(Span(d["start"], d["end"]), hidden)}) for d in proposed]
         muted_changes = hidden_spans(before) != hidden_spans([n.as_dict() for n in new])
         self._record("redo", before, new, remix_audio=muted_changes, hides=bool(hidden))
@@ -373,37 +565,53 @@ class TranscriptEditor:
             raise NotFound(f"change {edit_id} is not in the history of {self.story.slug!r}")
         if edit.reverted:
             raise Conflict(f"change {edit_id} was already reverted")
+        voices_was, voices_now = voices_snapshot(edit.before), voices_snapshot(edit.after)
+        if voices_now is not None and ((self.story.voices or {}) != voices_now[STORY_VOICES]
+                                       or (self.story.turns or []) != voices_now["turns"]):
+            raise Conflict(f"change {edit_id} cannot be reverted: the speakers were changed again since; "
+                           "revert the later change first")
         current = []
-        for data in edit.after:
+        for data in segment_snapshots(edit.after):
             seg = self.session.get(Segment, data["id"])
             if seg is None or seg.version != data["version"]:
                 raise Conflict(f"change {edit_id} cannot be reverted: the passage was changed again since; "
                                "revert the later change first")
             current.append(seg)
-        after_ids = {d["id"] for d in edit.after}
+        after_ids = {d["id"] for d in segment_snapshots(edit.after)}
         # Restored segments get back their ids and versions: their content is
         # exactly what they were, so a later revert or a save from an editor
         # who had that version open still lines up.
         restored = []
-        for data in edit.before:
+        for data in segment_snapshots(edit.before):
             seg = self.session.get(Segment, data["id"]) if data["id"] in after_ids else None
             if seg is None:
                 seg = self._new(data, restore=True)
             else:
                 for k in _FIELDS:
-                    setattr(seg, k, data.get(k))
+                    setattr(seg, k, _field(data, k))
                 seg.version = data["version"]
             restored.append(seg)
-        before_ids = {d["id"] for d in edit.before}
+        before_ids = {d["id"] for d in segment_snapshots(edit.before)}
         before_snapshot = [s.as_dict() for s in current]
         for seg in current:
             if seg.id not in before_ids:
                 self.session.delete(seg)
         edit.reverted = True
         # Compared as muted time, not pair by pair: a partial redaction turned one passage into three.
-        restored_hidden, current_hidden = hidden_spans(edit.before), hidden_spans(edit.after)
+        restored_hidden = hidden_spans(segment_snapshots(edit.before))
+        current_hidden = hidden_spans(segment_snapshots(edit.after))
         redaction = restored_hidden != current_hidden
         hides = any(span not in current_hidden for span in restored_hidden)
+        if voices_was is not None:
+            # The story's voices as they were too, and its version moves on (a page from before is stale).
+            voices, turns = voices_was[STORY_VOICES], voices_was["turns"]
+            self.session.flush()
+            self.session.execute(update(Story).where(Story.id == self.story.id)
+                                 .values(voices=voices, turns=turns, meta_version=Story.meta_version + 1)
+                                 .execution_options(synchronize_session=False))
+            self.session.expire(self.story, ["voices", "turns", "meta_version"])
+            return self._record("revert", before_snapshot + [voices_now], restored, hides=hides,
+                                voices_after=_voices_snapshot(voices, turns), text_changed=False)
         return self._record("revert", before_snapshot, restored, remix_audio=redaction, hides=hides)
 
     def history(self) -> list[SegmentEdit]:

@@ -1,6 +1,10 @@
 """Transcript formats: write VTT, SRT, TXT and JSON; read VTT, SRT and plain text back in.
 
-Pure functions over plain segment dicts {start, end, text, speaker?, words?}.
+Pure functions over plain segment dicts {start, end, text, speaker?, voice?, words?} (`rows` makes them).
+
+Who speaks: a segment's `speaker` (a name), else its voice as `Speaker A` when the speakers stage gave it a
+voice nobody named yet — the same words in every format and whatever the language of the story or of a page,
+so a turn is marked in every export and a program reading them sees one name per voice.
 """
 
 from __future__ import annotations
@@ -57,6 +61,23 @@ def parse_time(value: str | None) -> float | None:
     return secs if math.isfinite(secs) and 0 <= secs <= MAX_SECONDS else None
 
 
+UNNAMED_VOICE = "Speaker {voice}"  # the one rule for an unnamed voice in exports (not in pages: they translate)
+
+
+def speaker_label(seg: dict) -> str | None:
+    """Who speaks in a segment as the exports write it: its name, `Speaker A` for an unnamed voice, or None."""
+    name = " ".join((seg.get("speaker") or "").split())
+    if name:
+        return name
+    return UNNAMED_VOICE.format(voice=seg["voice"]) if seg.get("voice") else None
+
+
+def rows(segments) -> list[dict]:
+    """Segments (catalog rows or objects with the same attributes) as the dicts the writers below take."""
+    return [{"start": s.start, "end": s.end, "text": s.text, "speaker": s.speaker,
+             "voice": getattr(s, "voice", None), "words": s.words} for s in segments]
+
+
 def _cue_text(text: str) -> str:
     # A blank line ends a cue and "-->" starts a timing line: neither may appear inside one.
     return re.sub(r"\n\s*\n", "\n", text.strip()).replace("-->", "->")
@@ -71,9 +92,8 @@ def to_vtt(segments: list[dict], title: str = "") -> str:
     out = ["WEBVTT" + (f" - {header}" if header else ""), ""]
     for seg in segments:
         text = _escape_vtt(_cue_text(seg["text"]))
-        if seg.get("speaker"):
-            speaker = _escape_vtt(" ".join(seg["speaker"].split()))
-            text = f"<v {speaker}>{text}"
+        if speaker := speaker_label(seg):
+            text = f"<v {_escape_vtt(speaker)}>{text}"
         out += [f"{_stamp(seg['start'], '.')} --> {_stamp(seg['end'], '.')}", text, ""]
     return "\n".join(out)
 
@@ -81,7 +101,7 @@ def to_vtt(segments: list[dict], title: str = "") -> str:
 def to_srt(segments: list[dict]) -> str:
     out = []
     for i, seg in enumerate(segments, 1):
-        prefix = f"{seg['speaker']}: " if seg.get("speaker") else ""
+        prefix = f"{speaker}: " if (speaker := speaker_label(seg)) else ""
         out += [str(i), f"{_stamp(seg['start'], ',')} --> {_stamp(seg['end'], ',')}", prefix + _cue_text(seg["text"]), ""]
     return "\n".join(out)
 
@@ -89,7 +109,7 @@ def to_srt(segments: list[dict]) -> str:
 def to_txt(segments: list[dict], title: str = "") -> str:
     lines = [title, ""] if title else []
     for seg in segments:
-        speaker = f"{seg['speaker']}: " if seg.get("speaker") else ""
+        speaker = f"{name}: " if (name := speaker_label(seg)) else ""
         lines.append(f"[{mmss(seg['start'])}] {speaker}{seg['text'].strip()}")
     return "\n".join(lines) + "\n"
 
@@ -98,7 +118,7 @@ def to_json(segments: list[dict], meta: dict[str, Any]) -> str:
     """Podcasting 2.0 transcript JSON (version 1.0.0) plus our metadata and word timings."""
     body = {"version": "1.0.0", **meta, "segments": [
         {"startTime": s["start"], "endTime": s["end"], "body": s["text"].strip(),
-         **({"speaker": s["speaker"]} if s.get("speaker") else {}),
+         **({"speaker": speaker} if (speaker := speaker_label(s)) else {}),
          **({"words": [{"startTime": w[0], "endTime": w[1], "body": w[2].strip(), "probability": w[3]}
                        for w in s["words"]]} if s.get("words") else {})}
         for s in segments]}

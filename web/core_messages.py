@@ -163,6 +163,23 @@ MESSAGES: tuple[Message, ...] = (
     Message("change {id} cannot be reverted: the passage was changed again since; revert the later change first",
             "Wijziging {id} kan niet worden teruggedraaid: de passage is daarna opnieuw gewijzigd. Draai eerst de "
             "latere wijziging terug."),
+    # verhalen/editing.py: the voices (speakers) of a story named, merged, swapped
+    Message("{slug!r} has no voice {voice!r}; its voices are {known}",
+            "‘{slug}’ heeft geen spreker {voice}; de sprekers zijn {known}."),
+    Message("{slug!r} has no voices yet: the speakers stage has not run on it",
+            "‘{slug}’ heeft nog geen sprekers: die zijn nog niet bepaald."),
+    Message("the speakers of {title!r} were changed by someone else after you opened the page; reload it and make "
+            "your change again", "Iemand anders heeft de sprekers van ‘{title}’ gewijzigd nadat je de pagina opende. "
+            "Jouw wijziging is niet bewaard: laad de pagina opnieuw en probeer het nog eens."),
+    Message("merge voice {voice!r} into another voice, not into itself",
+            "Spreker {voice} kan niet met zichzelf worden samengevoegd; kies een andere spreker."),
+    Message("swap voice {voice!r} with another voice, not with itself",
+            "Spreker {voice} kan niet met zichzelf worden omgewisseld; kies een andere spreker."),
+    Message("voices {a!r} and {b!r} have no names yet: name them instead of swapping",
+            "Sprekers {a} en {b} hebben nog geen naam: geef ze een naam in plaats van ze om te wisselen."),
+    Message("change {id} cannot be reverted: the speakers were changed again since; revert the later change first",
+            "Wijziging {id} kan niet worden teruggedraaid: de sprekers zijn daarna opnieuw gewijzigd. Draai eerst de "
+            "latere wijziging terug."),
     # verhalen/redo.py: a stretch transcribed again
     Message("choose a stretch of at least half a second inside the recording (00:00-{duration})",
             "Kies een stuk van minstens een halve seconde binnen de opname (00:00-{duration})."),

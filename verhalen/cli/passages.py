@@ -1,4 +1,4 @@
-"""Work on part of a transcript from the command line: `verhalen transcript insert | redact | redo`.
+"""Work on part of a transcript from the command line: `verhalen transcript insert | redact | redo | speakers`.
 
 The same operations as the editors' workspace (verhalen.editing, verhalen.redo), each saved with
 its history (`verhalen history SLUG` for the details; the workspace shows the transcript's);
@@ -133,6 +133,58 @@ def redo_stretch(c: Ctx, slug, start, end, language, no_vocabulary, yes, user) -
             return
         new = editor.replace_stretch(where, proposal)
         click.echo(f"{slug}\treplaced {mmss(where.start)}-{mmss(where.end)}\t{len(new)} passages")
+
+
+def _pair(value: str, sep: str, option: str, example: str) -> tuple[str, str]:
+    left, found, right = value.partition(sep)
+    if not found or not left.strip():
+        raise UsageError(f"{option} takes {example}, not {value!r}")
+    return left.strip(), right.strip()
+
+
+@transcript.command("speakers")
+@click.argument("slug")
+@click.option("--name", "names", multiple=True, metavar='VOICE="NAME"',
+              help='Name a voice, e.g. --name A="Amal Haddad" (one of the story\'s people or a new name; '
+                   'VOICE= with nothing after it takes the name away). Repeatable.')
+@click.option("--merge", "merges", multiple=True, metavar="VOICE=INTO",
+              help="One person heard as two voices: --merge B=A makes B's turns and passages A's. Repeatable.")
+@click.option("--swap", "swaps", multiple=True, metavar="A,B",
+              help="Exchange two voices' names, e.g. --swap A,B (interviewer and narrator the wrong way round).")
+@click.option("--if-version", "version", type=int, metavar="N",
+              help="Change only if the story is still at version N (`verhalen history SLUG` prints it).")
+@click.option("--user", help="Name in the history (default: your login name).")
+@click.pass_obj
+def speakers(c: Ctx, slug, names, merges, swaps, version, user) -> None:
+    """List a story's voices (label, name, talk time, share), or name, merge and swap them.
+
+    Voices are the labels the speakers stage gives (A, B, ...). A name given here is kept when the stage
+    runs again; passages whose speaker was set by hand keep theirs. Changes are made in the order
+    --merge, --swap, --name, each its own change in the history (undo in the workspace). Prints the
+    voices afterwards, one a line: VOICE, NAME (- for none), who named it (auto, editor), mm:ss, share.
+    """
+    archive = c.archive(create=False)
+    with archive.session() as s:
+        editor = _editor(c, s, slug, user)
+        changes = [("merge", *_pair(m, "=", "--merge", "VOICE=INTO, e.g. B=A")) for m in merges]
+        changes += [("swap", *_pair(w, ",", "--swap", "A,B")) for w in swaps]
+        changes += [("name", *_pair(n, "=", "--name", 'VOICE="NAME", e.g. A="Amal Haddad"')) for n in names]
+        for kind, left, right in changes:
+            if kind == "merge":
+                editor.merge_voices(left, right, version)
+                click.echo(f"{slug}	merged {left} into {right}", err=True)
+            elif kind == "swap":
+                editor.swap_voices(left, right, version)
+                click.echo(f"{slug}	swapped the names of {left} and {right}", err=True)
+            else:
+                editor.name_voice(left, right or None, version)
+                click.echo(f"{slug}	named {left}", err=True)
+            version = None if version is None else editor.story.meta_version  # the next change builds on this one
+        rows = editor.voices()
+        if not rows:
+            click.echo(f"{slug}	no voices yet (the speakers stage has not run)")
+        for r in rows:
+            click.echo(f"{r['voice']}	{r['name'] or '-'}	{r['by']}	{mmss(r['seconds'])}	{r['share']:.0%}")
 
 
 COMMANDS: list = []  # the commands above join the `transcript` group of .transcripts

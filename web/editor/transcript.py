@@ -1,6 +1,6 @@
 """Transcript correction from the browser: save, split, merge, speaker, redact (whole passages or some
 words, after a confirmation), text typed where there is none, a stretch re-done by the model (reviewed
-before it replaces anything), revert; the review queue.
+before it replaces anything), the speakers (voices named, merged, swapped), revert; the review queue.
 
 Each action is a POST (CSRF-protected) that calls verhalen.editing.TranscriptEditor.
 With `Accept: application/json` (web/static/editor.js) the answer is JSON, and a
@@ -19,7 +19,8 @@ from sqlalchemy import select
 from verhalen import jobs as queue
 from verhalen import redo as redo_stretch
 from verhalen.catalog import Segment, SegmentEdit, Story
-from verhalen.editing import TranscriptEditor, cut_out, review_queue
+from verhalen.editing import (STORY_VOICES, TranscriptEditor, cut_out, review_queue, segment_snapshots, voice_rows,
+                              voices_snapshot)
 from verhalen.errors import Conflict, StaleVersion, UsageError, VerhalenError
 from verhalen.transcript_guards import GAP
 
@@ -55,13 +56,38 @@ def doubtful_words(seg) -> list[str]:
     return [w[2].strip() for w in seg.words or [] if w[3] is not None and w[3] < LOW_WORD]
 
 
+def voice_label(voice: str) -> str:
+    """What a voice without a name is called on a page ("Spreker A" / "Speaker A")."""
+    return _("Spreker {voice}", voice=voice)
+
+
+def _voices_change(before: dict, after: dict) -> list[dict]:
+    """A change of the story's voices as the history shows it: per voice its name before and after, or
+    which voice it was merged into."""
+    was, now = before[STORY_VOICES], after[STORY_VOICES]
+    merged = after.get("merged") or {}
+    out = []
+    for v in sorted(set(was) | set(now)):
+        old, new = (was.get(v) or {}).get("name"), (now.get(v) or {}).get("name")
+        if v in merged or old != new or v not in now or v not in was:
+            out.append({"label": voice_label(v), "old": old, "new": new, "gone": v not in now,
+                        "into": voice_label(merged[v]) if v in merged else None, "back": v not in was})
+    return out
+
+
 def history_view(edits) -> list[dict]:
     """Each change as the history shows it: text before and after; for a speaker change the names; for a
-    redaction which words (and how long) were hidden or shown again."""
+    redaction which words (and how long) were hidden or shown again; for the voices each one's name before
+    and after (or where it was merged) and how many passages followed."""
     out = []
     for e in edits:
         view = {"edit": e, "kind": "text"}
-        if e.action == "speaker":
+        was, now = voices_snapshot(e.before), voices_snapshot(e.after)
+        if was is not None and now is not None:
+            view["kind"] = "voices"
+            view["voices"] = _voices_change(was, now)
+            view["passages"] = len(segment_snapshots(e.after))
+        elif e.action == "speaker":
             view["kind"] = "speaker"
             view["pairs"] = [(b["start"], b.get("speaker"), a.get("speaker")) for b, a in zip(e.before, e.after)]
         elif e.action in ("redact", "unredact"):
@@ -78,11 +104,13 @@ def history_view(edits) -> list[dict]:
 
 def _segment_json(seg: Segment) -> dict:
     return {"id": seg.id, "version": seg.version, "text": seg.text.strip(), "speaker": seg.speaker,
+            "voice": seg.voice, "speaker_fixed": seg.speaker_fixed,
             "redacted": seg.redacted, "start": seg.start, "end": seg.end, "doubtful": doubtful_words(seg)}
 
 
-def _act(slug: str, anchor: int | None, action):
-    """Run `action(editor, session)` and answer as JSON or with a redirect; errors in plain words."""
+def _act(slug: str, anchor: int | None, action, section: str = "transcript", stale=None):
+    """Run `action(editor, session)` and answer as JSON or with a redirect (to passage `anchor`, else to
+    `section`); errors in plain words, a stale save in `stale(session, story_id)`'s (default: a passage's)."""
     archive = get_archive()
     with archive.session() as s:
         # The listening copies are rebuilt by a job when a change alters what they mute; the pending
@@ -92,25 +120,25 @@ def _act(slug: str, anchor: int | None, action):
             result, message = action(editor, s)
         except Conflict as e:
             s.rollback()
-            text = conflict_message(s, editor.story.id) if isinstance(e, StaleVersion) else core_messages.text(e)
-            return _fail(slug, anchor, text, 409)
+            text = (stale or conflict_message)(s, editor.story.id) if isinstance(e, StaleVersion) else core_messages.text(e)
+            return _fail(slug, anchor, text, 409, section)
         except VerhalenError as e:
             s.rollback()
-            return _fail(slug, anchor, core_messages.text(e), e.http_status)
+            return _fail(slug, anchor, core_messages.text(e), e.http_status, section)
         if wants_json():
             return jsonify({"ok": True, "message": message,
                             "segments": [_segment_json(x) for x in result if isinstance(x, Segment)]})
     flash(message)
-    return redirect(url_for("editor_story.story", slug=slug, _anchor=f"s{anchor}" if anchor else "transcript"))
+    return redirect(url_for("editor_story.story", slug=slug, _anchor=f"s{anchor}" if anchor else section))
 
 
-def _fail(slug: str, anchor: int | None, message: str, status: int):
+def _fail(slug: str, anchor: int | None, message: str, status: int, section: str = "transcript"):
     if wants_json():
         # The page puts it in with textContent: plain text, entities resolved.
         plain = message.striptags() if isinstance(message, Markup) else str(message)
         return jsonify({"ok": False, "error": plain}), status
     flash(message, "error")
-    return redirect(url_for("editor_story.story", slug=slug, _anchor=f"s{anchor}" if anchor else "transcript"))
+    return redirect(url_for("editor_story.story", slug=slug, _anchor=f"s{anchor}" if anchor else section))
 
 
 @bp.route("/story/<slug>/segment/<int:segment_id>/save", methods=["POST"])
@@ -133,9 +161,19 @@ def merge(slug: str, segment_id: int):
 
 @bp.route("/story/<slug>/segment/<int:segment_id>/speaker", methods=["POST"])
 def speaker(slug: str, segment_id: int):
+    """A passage's speaker set by hand (it keeps it when its voice is renamed, or the speakers stage runs
+    again); `release=1`, or an empty name on a passage with a voice, gives it back to its voice."""
     name = request.form.get("speaker", "").strip() or None
-    return _act(slug, segment_id, lambda ed, s: (ed.set_speaker([segment_id], name, {segment_id: _int("version")}),
-                                                  _("Spreker aangepast.")))
+
+    def action(ed: TranscriptEditor, s):
+        versions = {segment_id: _int("version")}
+        seg = s.get(Segment, segment_id)
+        if request.form.get("release") == "1" or (name is None and seg is not None and seg.voice):
+            segs = ed.release_speaker([segment_id], versions)
+            return segs, _("De passage volgt weer {voice}.", voice=voice_label(segs[0].voice)) if segs[0].voice \
+                else _("Spreker aangepast.")
+        return ed.set_speaker([segment_id], name, versions), _("Spreker aangepast.")
+    return _act(slug, segment_id, action)
 
 
 @bp.route("/story/<slug>/segment/<int:segment_id>/redact", methods=["POST"])
@@ -244,6 +282,67 @@ def redo_accept(slug: str):
     def action(ed: TranscriptEditor, s):
         return ed.replace_stretch(where, data["segments"]), _("De nieuwe tekst staat erin. Je kunt het terugdraaien in de geschiedenis.")
     return _act(slug, None, action)
+
+
+def speakers_panel(story) -> dict:
+    """The story's voices for the Sprekers panel (label, name, talk time, share), each passage's voice and
+    whether its speaker was set by hand, and the names to choose from (the story's people)."""
+    rows = [{**r, "label": voice_label(r["voice"]), "percent": round(100 * r["share"])}
+            for r in voice_rows(story.voices or {}, story.turns or [])]
+    people = list(dict.fromkeys(p.name for p in story.people()))
+    segments = {seg.id: {"voice": seg.voice, "fixed": seg.speaker_fixed,
+                         "label": voice_label(seg.voice) if seg.voice else None} for seg in story.segments}
+    return {"voices": rows, "segments": segments, "people": people}
+
+
+# The story page's view (web/editor/story.py) hands the template the story; the panel is built from it here.
+bp.add_app_template_global(speakers_panel)
+
+
+def _voices_stale(session, story_id: int) -> str:
+    last = session.scalar(select(SegmentEdit).where(SegmentEdit.story_id == story_id).order_by(SegmentEdit.id.desc()))
+    who = _(" door {user} om {time}", user=last.user, time=f"{last.at:%H:%M}") if last else ""
+    return _("De sprekers van dit verhaal zijn intussen gewijzigd{who}. Jouw wijziging is niet bewaard: laad de "
+             "pagina opnieuw en probeer het nog eens.", who=who)
+
+
+def _voice_field(name: str) -> str:
+    value = (request.form.get(name) or "").strip()
+    if not value:
+        raise UsageError(_("Kies een spreker."))
+    return value
+
+
+@bp.route("/story/<slug>/voices/name", methods=["POST"])
+def name_voice(slug: str):
+    """A voice named: one of the story's people (the select) or a new name (the text field, which wins)."""
+    def action(ed: TranscriptEditor, s):
+        voice = _voice_field("voice")
+        name = (request.form.get("name") or "").strip() or (request.form.get("person") or "").strip()
+        if not name:
+            raise UsageError(_("Kies een persoon of typ een naam voor {voice}.", voice=voice_label(voice)))
+        ed.name_voice(voice, name, _int("meta_version", required=False))
+        named = (ed.story.voices.get(voice) or {}).get("name") or name
+        return [], _("{voice} heet nu {name}.", voice=voice_label(voice), name=named)
+    return _act(slug, None, action, section="sprekers", stale=_voices_stale)
+
+
+@bp.route("/story/<slug>/voices/merge", methods=["POST"])
+def merge_voices(slug: str):
+    def action(ed: TranscriptEditor, s):
+        voice, into = _voice_field("voice"), _voice_field("into")
+        ed.merge_voices(voice, into, _int("meta_version", required=False))
+        return [], _("{voice} is samengevoegd met {into}.", voice=voice_label(voice), into=voice_label(into))
+    return _act(slug, None, action, section="sprekers", stale=_voices_stale)
+
+
+@bp.route("/story/<slug>/voices/swap", methods=["POST"])
+def swap_voices(slug: str):
+    def action(ed: TranscriptEditor, s):
+        a, b = _voice_field("a"), _voice_field("b")
+        ed.swap_voices(a, b, _int("meta_version", required=False))
+        return [], _("De namen van {a} en {b} zijn omgewisseld.", a=voice_label(a), b=voice_label(b))
+    return _act(slug, None, action, section="sprekers", stale=_voices_stale)
 
 
 @bp.route("/story/<slug>/speakers", methods=["POST"])

@@ -734,3 +734,70 @@ MESSAGES.update({
     "Het laatste punt van de inhoudsopgave heeft geen volgend punt om mee samen te voegen.":
         "The last index point has no next point to merge with.",
 })
+
+# Speakers in the workspace (web/editor/transcript.py, templates/editor/story.html): voices named, merged, swapped.
+MESSAGES.update({
+    "Spreker {voice}": "Speaker {voice}",
+    "De computer hoorde {n} stemmen. Geef elke stem een naam; passages waarvan je de spreker met de hand hebt "
+    "gezet, houden die. Je keuze blijft staan als de sprekers opnieuw worden bepaald.":
+        "The computer heard {n} voices. Give each voice a name; passages whose speaker you set by hand keep theirs. "
+        "Your choice stays when the speakers are worked out again.",
+    "Stemmen in dit verhaal": "Voices in this story",
+    "Stem": "Voice",
+    "Spreektijd": "Talk time",
+    "Nieuwe naam": "New name",
+    "nog geen naam": "no name yet",
+    "door de redactie": "by the editors",
+    "geraden": "guessed",
+    "Persoon voor {voice}": "Person for {voice}",
+    "— kies een persoon —": "— choose a person —",
+    "of een andere naam": "or another name",
+    "Naam voor {voice}": "Name for {voice}",
+    "Naam geven aan {voice}": "Name {voice}",
+    "Samenvoegen": "Merge",
+    "Eén persoon die de computer als twee stemmen hoorde.": "One person the computer heard as two voices.",
+    "hoort bij": "belongs to",
+    "Stemmen samenvoegen": "Merge voices",
+    "Omwisselen": "Swap",
+    "Als de computer de interviewer en de verteller heeft verwisseld.":
+        "When the computer took the interviewer for the narrator.",
+    "De naam van": "The name of",
+    "ruilen met": "swap with",
+    "Namen omwisselen": "Swap names",
+    "spreker met de hand gezet": "speaker set by hand",
+    "Terug naar {voice}": "Back to {voice}",
+    "naam van een spreker": "speaker's name",
+    "sprekers samengevoegd": "speakers merged",
+    "sprekers omgewisseld": "speakers swapped",
+    "samengevoegd met {voice}": "merged with {voice}",
+    "weg": "gone",
+    "geen naam": "no name",
+    "{n} passages": "{n} passages",
+    "De sprekers van dit verhaal zijn intussen gewijzigd{who}. Jouw wijziging is niet bewaard: laad de pagina "
+    "opnieuw en probeer het nog eens.":
+        "The speakers of this story were changed{who} in the meantime. Your change was not saved: reload the page "
+        "and try again.",
+    "Kies een spreker.": "Choose a speaker.",
+    "Kies een persoon of typ een naam voor {voice}.": "Choose a person or type a name for {voice}.",
+    "{voice} heet nu {name}.": "{voice} is now called {name}.",
+    "{voice} is samengevoegd met {into}.": "{voice} was merged with {into}.",
+    "De namen van {a} en {b} zijn omgewisseld.": "The names of {a} and {b} were swapped.",
+    "De passage volgt weer {voice}.": "The passage follows {voice} again.",
+    "‘{slug}’ heeft geen spreker {voice}; de sprekers zijn {known}.":
+        "‘{slug}’ has no speaker {voice}; its speakers are {known}.",
+    "‘{slug}’ heeft nog geen sprekers: die zijn nog niet bepaald.":
+        "‘{slug}’ has no speakers yet: they have not been worked out.",
+    "Iemand anders heeft de sprekers van ‘{title}’ gewijzigd nadat je de pagina opende. Jouw wijziging is niet "
+    "bewaard: laad de pagina opnieuw en probeer het nog eens.":
+        "Someone else changed the speakers of ‘{title}’ after you opened the page. Your change was not saved: "
+        "reload the page and try again.",
+    "Spreker {voice} kan niet met zichzelf worden samengevoegd; kies een andere spreker.":
+        "Speaker {voice} cannot be merged with itself; choose another speaker.",
+    "Spreker {voice} kan niet met zichzelf worden omgewisseld; kies een andere spreker.":
+        "Speaker {voice} cannot be swapped with itself; choose another speaker.",
+    "Sprekers {a} en {b} hebben nog geen naam: geef ze een naam in plaats van ze om te wisselen.":
+        "Speakers {a} and {b} have no names yet: name them instead of swapping.",
+    "Wijziging {id} kan niet worden teruggedraaid: de sprekers zijn daarna opnieuw gewijzigd. Draai eerst de "
+    "latere wijziging terug.":
+        "Change {id} cannot be undone: the speakers were changed again since. Undo the later change first.",
+})
