@@ -14,7 +14,8 @@ import pytest
 from helpers import csrf_of, run_cli
 from verhalen import exports
 from verhalen.catalog import Segment, SegmentEdit
-from verhalen.editing import TranscriptEditor, relabel_turns, split_words, talk_times, voice_rows
+from verhalen.editing import TranscriptEditor, relabel_turns, split_words, voice_rows
+from verhalen.speakers import talk_times
 from verhalen.errors import Conflict, NotFound, StaleVersion, UsageError
 
 SLUG = "pop-up-bazaar"
@@ -304,3 +305,28 @@ def test_cli_lists_names_merges_and_swaps(voiced):
         edits = list(s.query(SegmentEdit).filter_by(story_id=story.id).order_by(SegmentEdit.id))
         assert [e.action for e in edits] == ["voice-name", "voice-name", "swap-voices", "merge-voices"]
         assert edits[0].user == "script"
+
+
+def test_a_name_given_in_the_workspace_survives_the_speakers_stage(archive_copy):
+    """Through the real speakers stage (verhalen.speakers): the demo story's voices as it found them, one named
+    by an editor and a passage set by hand, then the stage again: both choices stay."""
+    from verhalen.pipeline import run
+
+    with archive_copy.session() as s:
+        story = _story(archive_copy, s)
+        assert story.stage("speakers").state == "done" and story.voices, "the demo ingest ran the speakers stage"
+        sid, voice = story.id, sorted(story.voices)[0]
+        ed = TranscriptEditor(archive_copy, s, SLUG, "esseline")
+        first = next(x for x in story.segments if x.voice == voice)
+        ed.split(first.id, len(first.words) // 2, first.version)  # two passages of that voice
+        ed.name_voice(voice, "Basma", ed.story.meta_version)
+        hand = next(x for x in _story(archive_copy, s).segments if x.voice == voice)
+        ed.set_speaker([hand.id], "Karim", {hand.id: hand.version})
+        hand_id = hand.id
+    run(archive_copy, sid, redo=("speakers",))
+    with archive_copy.session() as s:
+        story = _story(archive_copy, s)
+        named = [v for v, e in story.voices.items() if e == {"name": "Basma", "by": "editor"}]
+        assert len(named) == 1, story.voices
+        assert s.get(Segment, hand_id).speaker == "Karim"
+        assert {x.speaker for x in story.segments if x.voice == named[0] and x.id != hand_id} == {"Basma"}

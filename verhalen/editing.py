@@ -26,6 +26,7 @@ from .errors import Conflict, NotFound, StaleVersion, UsageError
 from .exports import mmss
 from .pipeline import run, stage_keywords
 from .redo import Stretch, touching
+from .speakers import AUTO, EDITOR, talk_times
 from .transcript_guards import GAP, Span, overlaps_any
 
 Words = list[list[Any]]  # [start, end, word, probability]
@@ -143,20 +144,12 @@ def _field(data: dict, name: str) -> Any:
 
 # -- voices (the speakers stage's labels, Story.voices / Story.turns): pure ---------------------------------
 
-def talk_times(turns: Iterable[list]) -> dict[str, float]:
-    """Seconds each voice talks, from the turns [[start, end, voice], ...]."""
-    out: dict[str, float] = {}
-    for start, end, voice in turns or []:
-        out[voice] = out.get(voice, 0.0) + max(0.0, end - start)
-    return out
-
-
 def voice_rows(voices: dict[str, dict], turns: Iterable[list]) -> list[dict]:
     """Each voice as the workspace and the CLI list it: label, name (None: unnamed), who named it ("auto" or
     "editor"), talk time in seconds and its share of all talk (0..1); by label."""
     times = talk_times(turns)
     total = sum(times.values())
-    return [{"voice": v, "name": (voices[v] or {}).get("name"), "by": (voices[v] or {}).get("by", "auto"),
+    return [{"voice": v, "name": (voices[v] or {}).get("name"), "by": (voices[v] or {}).get("by", AUTO),
              "seconds": times.get(v, 0.0), "share": times.get(v, 0.0) / total if total else 0.0}
             for v in sorted(voices)]
 
@@ -394,7 +387,7 @@ class TranscriptEditor:
         except those whose speaker was set by hand, and the speakers stage keeps it when it runs again."""
         name = self._person_name(self._check_name(name))
         voices = self._voices(voice)
-        voices[voice] = {**voices[voice], "name": name, "by": "editor"}
+        voices[voice] = {**voices[voice], "name": name, "by": EDITOR}
         segs, before = self._follow(voices, [voice])
         return self._change_voices("voice-name", voices, copy.deepcopy(self.story.turns or []), segs, before, version)
 
@@ -405,7 +398,7 @@ class TranscriptEditor:
             raise UsageError(f"merge voice {voice!r} into another voice, not into itself")
         voices = self._voices(voice, into)
         gone = voices.pop(voice)
-        voices[into] = {**voices[into], "name": voices[into].get("name") or gone.get("name"), "by": "editor"}
+        voices[into] = {**voices[into], "name": voices[into].get("name") or gone.get("name"), "by": EDITOR}
         segs, before = [], []
         for s in self.story.segments:
             if s.voice == voice:
@@ -428,8 +421,8 @@ class TranscriptEditor:
         name_a, name_b = voices[a].get("name"), voices[b].get("name")
         if not name_a and not name_b:
             raise UsageError(f"voices {a!r} and {b!r} have no names yet: name them instead of swapping")
-        voices[a] = {**voices[a], "name": name_b, "by": "editor"}
-        voices[b] = {**voices[b], "name": name_a, "by": "editor"}
+        voices[a] = {**voices[a], "name": name_b, "by": EDITOR}
+        voices[b] = {**voices[b], "name": name_a, "by": EDITOR}
         segs, before = self._follow(voices, [a, b])
         return self._change_voices("swap-voices", voices, copy.deepcopy(self.story.turns or []), segs, before, version)
 
