@@ -800,4 +800,59 @@ MESSAGES.update({
     "Wijziging {id} kan niet worden teruggedraaid: de sprekers zijn daarna opnieuw gewijzigd. Draai eerst de "
     "latere wijziging terug.":
         "Change {id} cannot be undone: the speakers were changed again since. Undo the later change first.",
+    "Inhoudsopgave": "Index",
+    "Terug naar het verhaal": "Back to the story",
+    "De inhoudsopgave deelt het verhaal in stukken, elk met een begintijd, een titel, een korte samenvatting, "
+    "trefwoorden en eventueel een plaats. Luisteraars springen ermee door het verhaal; podcast-apps tonen de punten "
+    "als hoofdstukken. Een voorstel van de computer wordt vervangen als het verhaal opnieuw wordt verwerkt; een punt "
+    "dat je wijzigt, blijft.":
+        "The index divides the story into parts, each with a start time, a title, a short synopsis, keywords and "
+        "optionally a place. Listeners jump through the story with it; podcast apps show the points as chapters. "
+        "A computer's proposal is replaced when the story is processed again; a point you change stays.",
+    "Punt verwijderen?": "Delete this point?",
+    "Het punt bij {time}, ‘{title}’, verdwijnt uit de inhoudsopgave (en uit de hoofdstukken voor podcast-apps). "
+    "Het stuk hoort daarna bij het punt ervoor.":
+        "The point at {time}, ‘{title}’, leaves the index (and the chapters for podcast apps). Its part then "
+        "belongs to the point before it.",
+    "Ja, verwijderen": "Yes, delete",
+    "Punten": "Points",
+    "Dit verhaal heeft nog geen inhoudsopgave.": "This story has no index yet.",
+    "Wijzigen": "Change",
+    "Trefwoorden (gescheiden door komma's)": "Keywords (separated by commas)",
+    "Breedtegraad": "Latitude",
+    "Lengtegraad": "Longitude",
+    "Begint bij": "Starts at",
+    "Verplaatsen": "Move",
+    "Samenvoegen met het volgende punt": "Merge with the next point",
+    "Verwijderen…": "Delete…",
+    "Punt toevoegen": "Add a point",
+    "Begint bij (zoals 01:23)": "Starts at (like 01:23)",
+    "Voorstel van de computer": "The computer's proposal",
+    "De opname had zelf hoofdstukken; die gaan voor, dus de computer stelt geen inhoudsopgave voor.":
+        "The recording had chapters of its own; they come first, so the computer proposes no index.",
+    "De computer zoekt waar het gesprek op een ander onderwerp overgaat en neemt titel, trefwoorden en samenvatting "
+    "uit de transcriptie. Een nieuw voorstel vervangt de punten met ‘voorstel’; punten van de redactie blijven.":
+        "The computer looks for where the conversation turns to another subject and takes title, keywords and "
+        "synopsis from the transcript. A new proposal replaces the points marked ‘proposal’; editors' points stay.",
+    "Opnieuw voorstellen": "Propose again",
+    "De inhoudsopgave is intussen gewijzigd{who}. Jouw wijziging is niet bewaard: laad de pagina opnieuw en breng "
+    "je wijziging nog eens aan.":
+        "The index was changed in the meantime{who}. Your change was not saved: reload the page and make your "
+        "change again.",
+    "voorstel": "proposal",
+    "uit het bestand": "from the file",
+    "redactie": "editors",
+    "toegevoegd": "added",
+    "gewijzigd": "changed",
+    "verplaatst": "moved",
+    "verwijderd": "deleted",
+    "nieuw voorstel": "new proposal",
+    "Punt toegevoegd bij {time}.": "Point added at {time}.",
+    "Het punt begint nu bij {time}.": "The point now starts at {time}.",
+    "Samengevoegd met het volgende punt.": "Merged with the next point.",
+    "Het punt is verwijderd.": "The point was deleted.",
+    "Nieuw voorstel: {n} punten. Punten van de redactie zijn gebleven.":
+        "New proposal: {n} points. Editors' points stayed.",
+    "Geef de breedte- en lengtegraad als getallen, zoals 51.9225 en 4.47917.":
+        "Give the latitude and longitude as numbers, like 51.9225 and 4.47917.",
 })
