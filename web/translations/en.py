@@ -751,7 +751,7 @@ MESSAGES.update({
     "geraden": "guessed",
     "Persoon voor {voice}": "Person for {voice}",
     "— kies een persoon —": "— choose a person —",
-    "of een andere naam": "or another name",
+    "of een andere naam voor {voice}": "or another name for {voice}",
     "Naam voor {voice}": "Name for {voice}",
     "Naam geven aan {voice}": "Name {voice}",
     "Samenvoegen": "Merge",
