@@ -128,3 +128,16 @@ def test_chapters_from_the_file_reach_the_page_json_and_feed(archive, tmp_path, 
     item = feed.entries[0]
     assert item["podcast_chapters"]["url"].endswith(f"/media/{story.slug}/chapters.json")
     assert item["podcast_chapters"]["type"] == "application/json+chapters"
+    # The contents step makes the marks the story's index ("file" points), and they win over a draft.
+    from verhalen import index_points
+
+    with archive.session() as s:
+        st = archive.story(s, story.slug)
+        index_points.refresh(s, st, archive.settings)
+        s.commit()
+        assert [(p.start, p.title, p.source) for p in st.index_points] == [
+            (0.0, "Het begin", "file"), (4.0, "Repetities <b>&</b>", "file")]
+    assert json_mod.loads(c.get(f"/media/{story.slug}/chapters.json").data)["chapters"][1] == {
+        "startTime": 4.0, "title": "Repetities <b>&</b>"}
+    vtt = c.get(f"/media/{story.slug}/chapters.vtt").get_data(as_text=True)
+    assert "00:00:04.000 --> 00:00:12.1" in vtt and "Repetities &lt;b&gt;&amp;&lt;/b&gt;" in vtt
