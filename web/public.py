@@ -1,17 +1,19 @@
-"""Public pages: home, story (player + transcript), story JSON."""
+"""Public pages: home, story (the interview reader: player, table of contents, transcript with speakers,
+search inside the story, deep links), story JSON."""
 
 from __future__ import annotations
 
 from collections import OrderedDict
 
 from flask import Blueprint, current_app, g, jsonify, render_template, url_for
+from sqlalchemy import select
 
 from verhalen import access, themes
-from verhalen.catalog import Story
+from verhalen.catalog import Segment, Story
 from verhalen.exports import mmss
 
-from . import queries, transcript_html
-from .params import parse_time, query_time  # noqa: F401 (parse_time: imported from here too)
+from . import queries, story_search, transcript_html
+from .params import parse_time, query_text, query_time  # noqa: F401 (parse_time: imported from here too)
 from .i18n import gettext as _
 from .context import get_archive
 
@@ -44,6 +46,19 @@ def home():
                                narrators=queries.visible_people(s, ("narrator", "host")))
 
 
+def contents(points, chapters, duration: float | None) -> list[dict]:
+    """The story's table of contents: its index points (verhalen.catalog.IndexPoint, in time order) or,
+    for a story that has none, the chapter marks its file came with; each part ends where the next starts."""
+    rows = [{"start": float(p.start), "title": p.title, "synopsis": p.synopsis or "",
+             "keywords": list(p.keywords or []), "place": p.place or ""} for p in points]
+    if not rows:
+        rows = [{"start": float(c["start"]), "title": str(c.get("title") or ""), "synopsis": "", "keywords": [],
+                 "place": ""} for c in sorted(chapters or [], key=lambda c: float(c["start"]))]
+    for here, after in zip(rows, rows[1:] + [None]):
+        here["end"] = after["start"] if after else duration
+    return rows
+
+
 @bp.route("/verhaal/<slug>")
 def story(slug: str):
     archive = get_archive()
@@ -54,15 +69,38 @@ def story(slug: str):
         start = query_time("t")
         shown = access.public_segment_rows(s, st)
         muted = tuple(access.redacted_times(s, st))
-        cache = current_app.extensions.setdefault("verhalen_transcripts", OrderedDict())
-        transcript = transcript_html.cached(cache, st.id, g.lang, shown,
-                                            lambda: transcript_html.render(shown, _, muted), muted)
-        return render_template("story.html", story=st, meta=story_meta(st, get_archive().settings.publish_keywords), transcript=transcript,
-                               has_transcript=bool(shown),
-                               has_opus=has_opus, has_mp3=has_mp3, start=start,
-                               start_label=mmss(start) if start is not None else None,
-                               cover=bool(st.recording and st.recording.cover_art),
-                               permalink=url_for("public.story", slug=st.slug, _external=True))
+        # Voices come from the speakers stage (verhalen/catalog.py Segment.voice); public_segment_rows
+        # does not carry them, so they are read here for the shown rows only.
+        voice_of = dict(s.execute(select(Segment.id, Segment.voice).where(
+            Segment.story_id == st.id, Segment.voice.is_not(None))).all())
+        speakers = transcript_html.speaker_names(shown, voice_of, st.voices or {}, _)
+        q = query_text("q")
+        found, search_error = None, None
+        if q:
+            try:
+                found = story_search.find(shown, q)
+            except story_search.BadQuery as e:
+                search_error = story_search.message(e)
+        if found and found.hits:
+            transcript = transcript_html.render(shown, _, muted, speakers, {h.segment_id: h for h in found.hits})
+        else:
+            cache = current_app.extensions.setdefault("verhalen_transcripts", OrderedDict())
+            transcript = transcript_html.cached(cache, st.id, g.lang, shown,
+                                                lambda: transcript_html.render(shown, _, muted, speakers), muted,
+                                                speakers)
+        target = transcript_html.target_start(shown, muted, start) if start is not None else None
+        if target is not None:
+            transcript = transcript_html.mark_target(transcript, target, f"t={mmss(start)}")
+        duration = st.recording.duration if st.recording else None
+        page = render_template(
+            "story.html", story=st, meta=story_meta(st, archive.settings.publish_keywords), transcript=transcript,
+            has_transcript=bool(shown), has_opus=has_opus, has_mp3=has_mp3, start=start,
+            start_label=mmss(start) if start is not None else None,
+            toc=contents(st.index_points, st.chapters, duration),
+            q=q, found=found, search_error=search_error,
+            cover=bool(st.recording and st.recording.cover_art),
+            permalink=url_for("public.story", slug=st.slug, _external=True))
+        return page, 400 if search_error else 200
 
 
 @bp.route("/verhaal/<slug>.json")

@@ -4,8 +4,13 @@ A 1-hour story has ~9,000 words, each a clickable <span>; rendering that in a
 Jinja loop cost ~150 ms per page view (bench/web.py). Plain string building is
 several times faster, and the result is cached per app until the transcript
 changes: the key is a fingerprint of every shown segment (id, version, times,
-speaker, text, number of words), so edits, imports and re-transcriptions all
-miss the cache, whatever their ids.
+speaker, text, number of words) and of the speaker names shown on turns, so edits,
+imports, re-transcriptions and renamed voices all miss the cache, whatever their ids.
+
+Two things vary per request and stay out of the cache: the passage a deep link
+(?t=) lands on, marked in the cached HTML by `mark_target` (one substitution),
+and an in-story search's hits (web/story_search.py), rendered uncached into the
+transcript as <mark>s.
 """
 
 from __future__ import annotations
@@ -41,8 +46,28 @@ def _marker(start: float, end: float, label: str) -> str:
             '</span>\n</p>\n')
 
 
-def render(segments, gettext, redacted: tuple = ()) -> Markup:
+def speaker_names(segments, voice_of: dict, names: dict, gettext) -> list:
+    """The speaker to name before each segment, None where the speaker stays the same (a turn is a change
+    of speaker): the segment's speaker, else the name given to its voice (Story.voices), else "Spreker A"
+    for a voice without one; nothing for a segment without speaker and voice."""
+    out: list = []
+    last = None
+    for seg in segments:
+        voice = voice_of.get(seg.id)
+        given = names.get(voice) if voice else None
+        if isinstance(given, dict):
+            given = given.get("name")
+        name = seg.speaker or given or (gettext("Spreker {voice}", voice=voice) if voice else None)
+        out.append(name if name and name != last else None)
+        last = name
+    return out
+
+
+def render(segments, gettext, redacted: tuple = (), speakers: list | None = None, hits: dict | None = None) -> Markup:
     """HTML for the shown segments (catalog Segment rows): one <p> per segment, one <span> per word.
+
+    `speakers`: a name (or None) per segment, from speaker_names. `hits`: story_search hits by segment id;
+    their passages get class "hit" and their matched words a <mark>.
 
     Written for speed (a 1-hour story has ~9,000 words): no intermediate dicts,
     and a segment whose words hold no character HTML cares about is not escaped
@@ -55,32 +80,42 @@ def render(segments, gettext, redacted: tuple = ()) -> Markup:
     out: list[str] = []
     add = out.append
     hidden = list(redacted)
-    for seg in segments:
+    hits = hits or {}
+    for i, seg in enumerate(segments):
         while hidden and hidden[0][0] <= seg.start:
             add(_marker(*hidden.pop(0), marker))
         start = round(seg.start, 2)
         when = mmss(start)
         low = _segment_low(seg)
-        add(f'<p class="seg{" low" if low else ""}" id="s{seg.id}" data-start="{start}" '
+        name = speakers[i] if speakers else None
+        hit = hits.get(seg.id)
+        kind = (" low" if low else "") + (" turn" if name else "") + (" hit" if hit else "")
+        add(f'<p class="seg{kind}" id="s{seg.id}" data-start="{start}" '
             f'data-end="{round(seg.end, 2)}">\n<a class="time" href="?t={int(start)}#t={when}" '
             f'data-t="{start}" aria-label="{listen_from.replace("{time}", when)}">{when}</a>\n')
-        if seg.speaker:
-            add(f'<span class="speaker">{escape(seg.speaker)}:</span>\n')
+        if name:
+            add(f'<span class="speaker">{escape(name)}:</span>\n')
         if low:
             add(f'<span class="visually-hidden">({unsure})</span>\n')
         add('<span class="text">')
         words = seg.words or ()
+        marked = hit.words if hit else ()
         if words:
             plain = _SPECIAL.search("".join(str(w[2]) for w in words)) is None
-            for w in words:
+            for k, w in enumerate(words):
                 text = str(w[2])
                 word = text.lstrip()
                 pre = text[: len(text) - len(word)]
                 doubtful = w[3] is not None and float(w[3]) < LOW_WORD
                 if not plain:
                     pre, word = escape(pre), escape(word)
+                if k in marked:
+                    word = f"<mark>{word}</mark>"
                 add(f'{pre}<span class="w low" data-t="{round(float(w[0]), 2)}"{title}>{word}</span>' if doubtful else
                     f'{pre}<span class="w" data-t="{round(float(w[0]), 2)}">{word}</span>')
+        elif hit:
+            # No word times (an imported transcript): the whole text with its matches marked.
+            add(hit.found.snippet("<mark>", "</mark>", escape=lambda x: str(escape(x)), width=len(hit.found.text) + 1))
         else:
             add(str(escape(seg.text.strip())))
         add("</span>\n</p>\n")
@@ -89,9 +124,39 @@ def render(segments, gettext, redacted: tuple = ()) -> Markup:
     return Markup("".join(out))
 
 
-def cached(cache: OrderedDict, story_id: int, language: str, segments, build, redacted: tuple = ()) -> Markup:
-    """The rendered transcript for this story's current segments, redacted times and language, built once."""
-    k = (story_id, language, fingerprint(segments), tuple(redacted))
+def target_start(segments, redacted, t: float) -> float | None:
+    """The start of the passage (a segment or a redaction marker) a deep link to `t` seconds lands on: the
+    last one starting at or before it, else the first; None for an empty transcript."""
+    starts = sorted([seg.start for seg in segments] + [a for a, _b in redacted])
+    if not starts:
+        return None
+    best = starts[0]
+    for s in starts:
+        if s > t + 0.05:
+            break
+        best = s
+    return best
+
+
+def mark_target(html: Markup, start: float, anchor: str) -> Markup:
+    """`html` with the passage starting at `start` marked as a deep link's target: class "target" (the
+    highlight, also without JavaScript) and an element with id `anchor` (the link's fragment, so a browser
+    without JavaScript scrolls there by itself)."""
+    html_text = str(html)  # plain str: Markup would escape the pieces joined to it
+    attr = f'data-start="{round(start, 2)}"'
+    found = re.search(r'<p class="seg([^"]*)"([^>]*) ' + re.escape(attr) + r'([^>]*)>', html_text)
+    if not found:
+        return html
+    tag = (f'<p class="seg{found.group(1)} target"{found.group(2)} {attr}{found.group(3)}>'
+           f'<span class="anchor" id="{escape(anchor)}"></span>')
+    return Markup(html_text[:found.start()] + tag + html_text[found.end():])
+
+
+def cached(cache: OrderedDict, story_id: int, language: str, segments, build, redacted: tuple = (),
+           speakers: list | None = None) -> Markup:
+    """The rendered transcript for this story's current segments, redacted times, speaker names and
+    language, built once."""
+    k = (story_id, language, fingerprint(segments), tuple(redacted), tuple(speakers or ()))
     with _LOCK:
         if k in cache:
             cache.move_to_end(k)

@@ -856,3 +856,34 @@ MESSAGES.update({
     "Geef de breedte- en lengtegraad als getallen, zoals 51.9225 en 4.47917.":
         "Give the latitude and longitude as numbers, like 51.9225 and 4.47917.",
 })
+
+# The story page as an interview reader (web/templates/story.html, web/story_search.py, web/transcript_html.py).
+MESSAGES.update({
+    "Naar de speler": "Skip to the player",
+    "Bediening van de speler": "Player controls",
+    "15 seconden terug": "Back 15 seconds",
+    "15 seconden vooruit": "Forward 15 seconds",
+    "Afspeelsnelheid": "Playback speed",
+    "Vorig deel": "Previous part",
+    "Volgend deel": "Next part",
+    "Deel": "Part",
+    "Afspelen vanaf {time}": "Play from {time}",
+    "Samenvatting": "Summary",
+    "Zoeken in dit verhaal": "Search this story",
+    "Woorden, of “een woordgroep” tussen aanhalingstekens": "Words, or “a phrase” in quotes",
+    "Een passage met al deze woorden is een treffer; andere vormen tellen mee (koren vindt koor).":
+        "A passage with all these words is a hit; other forms of a word count too (in Dutch, koren finds koor).",
+    "{i} van {n}": "{i} of {n}",
+    "Niets gevonden in dit verhaal voor {q}.": "Nothing found in this story for {q}.",
+    "1 passage gevonden": "1 passage found",
+    "{n} passages gevonden": "{n} passages found",
+    "(de eerste {n} staan hieronder)": "(the first {n} are listed below)",
+    "Vorige treffer": "Previous hit",
+    "Volgende treffer": "Next hit",
+    "Zoeken wissen (Esc)": "Clear the search (Esc)",
+    "Wissen": "Clear",
+    "De zoekvraag is te lang: hoogstens {n} tekens.": "The search is too long: at most {n} characters.",
+    "Zoek op hoogstens {n} woorden of woordgroepen tegelijk.": "Search for at most {n} words or phrases at a time.",
+    "Typ een of meer woorden om in dit verhaal te zoeken.": "Type one or more words to search this story.",
+    "Treffers in dit verhaal": "Hits in this story",
+})
