@@ -2,6 +2,7 @@
 
     .venv/bin/python tests/data/make_interviews.py          # writes every recording
     .venv/bin/python tests/data/make_interviews.py nl_buurtgesprek
+    .venv/bin/python tests/data/make_interviews.py --bench --out /tmp/x   # bench/diarize.py's 3-voice and long ones
 
 Needs espeak-ng, sox and ffmpeg (the system one, else imageio-ffmpeg's) only when
 regenerating; the tests read the committed files and never run this script.
@@ -198,6 +199,71 @@ MARKT = Recording(
 
 RECORDINGS = {r.name: r for r in (BUURT, MARKT)}
 
+# --------------------------------------------------------------------------- bench-only recordings
+# bench/diarize.py generates these into a temporary folder (`--out DIR`); they are not committed.
+
+# Three voices: an interviewer, a narrator and her daughter, who joins in for several turns.
+DRIE = Recording(
+    name="nl_driegesprek",
+    title="Moeder en dochter over de bakkerij",
+    bitrate="24k",
+    voices={
+        "interviewer": Voice("nl+m3", 150, 40),
+        "verteller": Voice("nl+f2", 128, 62),
+        "dochter": Voice("nl+f4", 165, 78, -2.0),
+    },
+    turns=[
+        Turn("interviewer", "Welkom. Vandaag praat ik met Basma en met haar dochter Noor over de bakkerij.", 0.7),
+        Turn("verteller", "Dank je wel. We hebben de bakkerij in negentienhonderdnegentig geopend, in de Kruiskade. "
+                          "Eerst bakten we alleen brood, later ook koekjes en taarten.", 1.0),
+        Turn("dochter", "Ik stond er al als klein meisje achter de toonbank. Ik mocht de koekjes tellen.", 0.8),
+        Turn("interviewer", "Wat was het moeilijkste in het begin?", 1.2),
+        Turn("verteller", "De vroege uren. We begonnen om vier uur in de nacht. En de taal: ik sprak nog weinig "
+                          "Nederlands, dus mijn buurvrouw hielp met de papieren.", 0.9),
+        Turn("dochter", "Mama vergeet te zeggen dat ze ook nog Nederlandse les nam, elke woensdagavond.", 0.6),
+        Turn("verteller", "Ja, dat is waar. Twee jaar lang.", 0.5),
+        Turn("interviewer", "En wie komen er nu in de winkel?", 1.5),
+        Turn("dochter", "Van alles. Studenten, oude buren, mensen die op weg zijn naar hun werk. Op vrijdag staat "
+                        "er een rij tot op de stoep.", 0.9),
+        Turn("verteller", "Sommige klanten komen al dertig jaar. Ze kennen mijn kleinkinderen bij naam.", 1.1),
+        Turn("interviewer", "Gaat Noor de bakkerij overnemen?", 2.0),
+        Turn("dochter", "Misschien. Ik heb eerst een opleiding gedaan in de zorg. Maar het brood zit in mijn bloed.",
+             0.8),
+        Turn("verteller", "Ze bakt beter dan ik. Dat mag je opschrijven.", 1.0),
+        Turn("interviewer", "Dank jullie wel.", 1.2),
+        Turn("dochter", "Graag gedaan.", 0.6),
+    ],
+    noises=[Noise(0.0, None, -50.0, "pinknoise")],
+    metadata={
+        "people": [["Basma", "verteller"], ["Noor", "guest"], ["Esseline", "interviewer"]],
+        "places": ["Kruiskade", "Rotterdam"], "series": "Levensverhalen", "themes": ["bakkerij"], "glossary": [],
+    },
+    jingle=False,
+)
+
+
+def _long_turns() -> list[Turn]:
+    """About four minutes: the two committed interviews' texts, told by other voices, one after the other."""
+    out = []
+    for rec in (BUURT, MARKT):
+        out += [Turn(t.speaker, t.text, t.pause_before) for t in rec.turns]
+    return out
+
+
+LANG = Recording(
+    name="nl_langgesprek",
+    title="Een lang gesprek",
+    bitrate="24k",
+    voices={"interviewer": Voice("nl+f3", 150, 58), "verteller": Voice("nl+m7", 125, 34)},
+    turns=_long_turns(),
+    noises=[Noise(0.0, None, -48.0, "pinknoise")],
+    metadata={"people": [["Henk", "verteller"], ["Amal", "interviewer"]], "places": [], "series": "",
+              "themes": [], "glossary": []},
+    jingle=False,
+)
+
+BENCH_RECORDINGS = {r.name: r for r in (DRIE, LANG)}
+
 
 # --------------------------------------------------------------------------- audio helpers
 
@@ -284,7 +350,7 @@ def noise(spec: Noise, total: int, work: Path, n: int) -> np.ndarray:
     return out
 
 
-def build(rec: Recording, work: Path) -> None:
+def build(rec: Recording, work: Path, out_dir: Path = HERE) -> None:
     voices = {k: v for k, v in rec.voices.items()}
     pieces: list[tuple[int, np.ndarray]] = []  # (start sample, audio)
     rows = []
@@ -314,7 +380,7 @@ def build(rec: Recording, work: Path) -> None:
         mix *= 0.95 / peak
     wav = work / f"{rec.name}.wav"
     write_wav(wav, mix)
-    out = HERE / f"{rec.name}.opus"
+    out = out_dir / f"{rec.name}.opus"
     run(ffmpeg(), "-nostdin", "-loglevel", "error", "-y", "-i", str(wav), "-map_metadata", "-1",
         "-fflags", "+bitexact", "-flags:a", "+bitexact", "-c:a", "libopus", "-b:a", rec.bitrate,
         "-ar", str(RATE), "-ac", "1", str(out))
@@ -322,18 +388,33 @@ def build(rec: Recording, work: Path) -> None:
     m = rec.metadata
     meta["hotwords"] = ([p[0] for p in m["people"]] + list(m["places"]) + ([m["series"]] if m.get("series") else [])
                         + list(m["themes"]) + list(m["glossary"]))
-    (HERE / f"{rec.name}.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    (out_dir / f"{rec.name}.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     lines = ["start_s\tend_s\tspeaker\ttext"] + [f"{a:.3f}\t{b:.3f}\t{s}\t{txt}" for a, b, s, txt in rows]
-    (HERE / f"{rec.name}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (out_dir / f"{rec.name}.tsv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if out_dir != HERE:  # the bench's recordings: the reference turns as RTTM too
+        (out_dir / f"{rec.name}.rttm").write_text(rttm(rec.name, [(a, b, who) for a, b, who, _ in rows]), encoding="utf-8")
     speech = sum(b - a for a, b, _, _ in rows)
     print(f"{out.name}: {total / RATE:.1f} s, {len(rows)} turns, {speech:.1f} s speech, "
           f"{out.stat().st_size / 1024:.0f} KiB")
 
 
-def main(names: list[str]) -> None:
-    for name in names or list(RECORDINGS):
+def rttm(name: str, turns: list[tuple[float, float, str]]) -> str:
+    """Turns in NIST RTTM (the diarization scoring tools' format): one SPEAKER line per turn."""
+    return "".join(f"SPEAKER {name} 1 {a:.3f} {b - a:.3f} <NA> <NA> {who} <NA> <NA>\n" for a, b, who in turns)
+
+
+def main(args: list[str]) -> None:
+    """NAME... (default: the committed recordings); `--out DIR` writes there, `--bench` the bench's recordings."""
+    out_dir = HERE
+    if "--out" in args:
+        i = args.index("--out")
+        out_dir = Path(args[i + 1])
+        args = args[:i] + args[i + 2:]
+    every = {**RECORDINGS, **BENCH_RECORDINGS}
+    names = [a for a in args if a != "--bench"] or list(BENCH_RECORDINGS if "--bench" in args else RECORDINGS)
+    for name in names:
         with tempfile.TemporaryDirectory(prefix="make-interviews-") as tmp:
-            build(RECORDINGS[name], Path(tmp))
+            build(every[name], Path(tmp), out_dir)
 
 
 if __name__ == "__main__":
