@@ -155,3 +155,18 @@ def test_retranscribe_keeps_corrections_unless_told_and_redactions_always(editab
         secret = [w.strip(".,?!").lower() for x in over for w in x.text.split()]
     secret = [w for w in secret if len(w) > 3 and w not in shown_words]
     assert secret and all(editable.index.search(w, EVERYONE).total == 0 for w in secret)
+
+
+def test_a_change_saved_before_speakers_existed_can_still_be_reverted(editable):
+    """History rows from before migration 0013 have no voice or speaker_fixed in their snapshots."""
+    sid, version, text = _first(editable)
+    with editable.session() as s:
+        ed = TranscriptEditor(editable, s, "pop-up-bazaar", "esseline")
+        ed.edit_text(sid, "Een oude correctie.", version)
+        edit = ed.history()[0]
+        edit.before = [{k: v for k, v in d.items() if k not in ("voice", "speaker_fixed")} for d in edit.before]
+        edit.after = [{k: v for k, v in d.items() if k not in ("voice", "speaker_fixed")} for d in edit.after]
+        s.commit()
+        ed.revert(edit.id)
+        seg = ed.story.segments[0]
+        assert seg.text == text and seg.speaker_fixed is False

@@ -180,6 +180,11 @@ MESSAGES: tuple[Message, ...] = (
     Message("change {id} cannot be reverted: the speakers were changed again since; revert the later change first",
             "Wijziging {id} kan niet worden teruggedraaid: de sprekers zijn daarna opnieuw gewijzigd. Draai eerst de "
             "latere wijziging terug."),
+    # media/voices.py: the speakers stage's measurements (shown on the jobs page when the stage fails)
+    Message("{name}: expected 16 kHz mono 16-bit audio", "{name}: verwacht werd geluid van 16 kHz, mono, 16 bit."),
+    Message("{name}: not a readable WAV file ({reason})", "{name} is geen leesbaar WAV-bestand ({reason})."),
+    Message("the voice encoder's weights {name} cannot be read ({reason})",
+            "De gegevens van de stemherkenning ({name}) zijn niet te lezen ({reason})."),
     # verhalen/redo.py: a stretch transcribed again
     Message("choose a stretch of at least half a second inside the recording (00:00-{duration})",
             "Kies een stuk van minstens een halve seconde binnen de opname (00:00-{duration})."),

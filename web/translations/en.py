@@ -800,6 +800,10 @@ MESSAGES.update({
     "Wijziging {id} kan niet worden teruggedraaid: de sprekers zijn daarna opnieuw gewijzigd. Draai eerst de "
     "latere wijziging terug.":
         "Change {id} cannot be undone: the speakers were changed again since. Undo the later change first.",
+    "{name}: verwacht werd geluid van 16 kHz, mono, 16 bit.": "{name}: expected 16 kHz mono 16-bit audio.",
+    "{name} is geen leesbaar WAV-bestand ({reason}).": "{name} is not a readable WAV file ({reason}).",
+    "De gegevens van de stemherkenning ({name}) zijn niet te lezen ({reason}).":
+        "The voice recognition's data ({name}) cannot be read ({reason}).",
     "Inhoudsopgave": "Index",
     "Terug naar het verhaal": "Back to the story",
     "De inhoudsopgave deelt het verhaal in stukken, elk met een begintijd, een titel, een korte samenvatting, "
