@@ -8,7 +8,7 @@ from collections import OrderedDict
 from flask import Blueprint, current_app, g, jsonify, render_template, url_for
 from sqlalchemy import select
 
-from verhalen import access, themes
+from verhalen import access, index_points, themes
 from verhalen.catalog import Segment, Story
 from verhalen.exports import mmss
 
@@ -46,14 +46,10 @@ def home():
                                narrators=queries.visible_people(s, ("narrator", "host")))
 
 
-def contents(points, chapters, duration: float | None) -> list[dict]:
-    """The story's table of contents: its index points (verhalen.catalog.IndexPoint, in time order) or,
-    for a story that has none, the chapter marks its file came with; each part ends where the next starts."""
-    rows = [{"start": float(p.start), "title": p.title, "synopsis": p.synopsis or "",
-             "keywords": list(p.keywords or []), "place": p.place or ""} for p in points]
-    if not rows:
-        rows = [{"start": float(c["start"]), "title": str(c.get("title") or ""), "synopsis": "", "keywords": [],
-                 "place": ""} for c in sorted(chapters or [], key=lambda c: float(c["start"]))]
+def contents(points: list[dict], duration: float | None) -> list[dict]:
+    """The table of contents from the index as readers get it (verhalen.index_points.shown_points, in time
+    order): each part ends where the next starts, the last at the end of the recording."""
+    rows = [dict(p) for p in points]
     for here, after in zip(rows, rows[1:] + [None]):
         here["end"] = after["start"] if after else duration
     return rows
@@ -96,7 +92,7 @@ def story(slug: str):
             "story.html", story=st, meta=story_meta(st, archive.settings.publish_keywords), transcript=transcript,
             has_transcript=bool(shown), has_opus=has_opus, has_mp3=has_mp3, start=start,
             start_label=mmss(start) if start is not None else None,
-            toc=contents(st.index_points, st.chapters, duration),
+            toc=contents(index_points.shown_points(s, st), duration),
             q=q, found=found, search_error=search_error,
             cover=bool(st.recording and st.recording.cover_art),
             permalink=url_for("public.story", slug=st.slug, _external=True))
