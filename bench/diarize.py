@@ -207,8 +207,8 @@ def main() -> None:
     body = "\n".join([
         *C.heading("Speakers (`bench/diarize.py`)"),
         "Generated interviews with exact reference turns (tests/data/make_interviews.py; espeak-ng voices, so a lower "
-        "bound: real voices, overlap and room sound will do worse). Engine: Silero VAD (faster-whisper's), 1.5-s windows "
-        "every 0.75 s, resemblyzer's GE2E encoder as a numpy LSTM (one BLAS thread), average-linkage clustering, "
+        "bound: real voices, overlap and room sound will do worse). Engine: Silero VAD (faster-whisper's), "
+        f"{voices.WINDOW}-s windows every {voices.HOP} s, resemblyzer's GE2E encoder as a numpy LSTM (one BLAS thread), average-linkage clustering, "
         "10-ms vote, turns smoothed (docs/speakers.md). Real time = audio seconds / wall seconds of the whole engine "
         f"per file, weights already loaded (loading them took {load_s:.2f} s once); by CPU time = audio seconds / "
         "CPU seconds of this process (the engine uses one core, so this is what one free core gives). The machine "
