@@ -103,15 +103,19 @@ def test_parts_are_long_enough_and_the_density_is_capped():
     assert len(points) - 1 <= round(t / draft_index.MEAN_PART_SECONDS)
 
 
-def test_a_speaker_turn_and_a_pause_weigh_in_where_the_words_change():
+def test_a_point_starts_at_the_question_that_opened_the_new_subject():
     bakery = _segments(BAKERY, 0.0, speaker="Anna")
-    # The new subject opens with the interviewer's question after a pause of 3 s.
-    question = {"start": bakery[-1]["end"] + 3.0, "end": bakery[-1]["end"] + 6.0, "speaker": "Piet",
-                "text": " And your brother, what about the football club?"}
-    football = _segments(FOOTBALL, question["end"] + 0.5, speaker="Anna")
-    segs = bakery + [question] + football
+    # The interviewer's question has none of the new subject's words, and the answer takes two sentences to
+    # leave the bakery: the words change at "Then the football club", but the part begins with the question.
+    question = {"start": bakery[-1]["end"] + 0.5, "end": bakery[-1]["end"] + 3.0, "speaker": "Piet",
+                "text": " And what happened after that?"}
+    answer = _segments("The bakery stayed with my uncle. He still bakes the rye bread in the old oven. " + FOOTBALL,
+                       question["end"] + 0.5, speaker="Anna")
+    segs = bakery + [question] + answer
     points = draft_index.propose(segs, segs[-1]["end"], "en")
     assert [p["start"] for p in points] == [0.0, question["start"]]
+    assert draft_index.propose([{**x, "speaker": None} for x in segs], segs[-1]["end"], "en")[1]["start"] == \
+        answer[2]["start"], "without speakers: where the words change"
 
 
 # -- one real recording: espeak-ng, the real model, the real app and CLI -----------------------------------

@@ -6,7 +6,8 @@ Boundaries: lexical cohesion as in TextTiling (Hearst 1997). At every pause betw
 of the stretch before are compared with the words of the stretch after (cosine of their content-word
 counts, stop words and filler left out); where the vocabulary changes the similarity dips, and the depth of
 the dip is the boundary's strength. A change of speaker and a long pause add a little: an interviewer's new
-question or a silence often opens a new subject. Only boundaries that leave every part at least
+question or a silence often opens a new subject, and a boundary found inside an answer moves back to the
+question that opened it (snap_to_turn). Only boundaries that leave every part at least
 MIN_PART_SECONDS long are taken, the strongest first, and no more than one per MEAN_PART_SECONDS of
 recording, so a short clip has one point (at 0) and an hour's interview a couple of dozen at most.
 
@@ -37,6 +38,8 @@ LONG_PAUSE_SECONDS = 2.0  # a silence at least this long is a candidate of its o
 TURN_BONUS = 0.05         # a change of speaker at the boundary
 PAUSE_BONUS = 0.1         # the most a long pause adds (reached at 4 x LONG_PAUSE_SECONDS)
 MIN_DEPTH = 0.1           # below this the vocabulary hardly changes: not a new subject
+SNAP_SECONDS = 15.0       # a boundary moves back to a change of speaker this close before it
+QUESTION_SECONDS = 10.0   # a turn this short just before that change is the question that opened the subject
 KEYWORDS_PER_POINT = 4
 SYNOPSIS_CHARS = 200
 STEM = 6                  # content words compared by their first letters: bakker/bakkers/bakkerij, goal/goals
@@ -124,14 +127,34 @@ def boundary_scores(units: list[dict], vectors: list[Counter]) -> list[float]:
     return scores
 
 
+def _turn(units: list[dict], i: int) -> bool:
+    a, b = _voice(units[i - 1]), _voice(units[i])
+    return bool(a and b and a != b)
+
+
+def snap_to_turn(units: list[dict], i: int) -> int:
+    """Where a part found at unit i really begins: in an interview the words change in the answer, but the
+    subject was opened by the question before it. So: the nearest change of speaker at most SNAP_SECONDS
+    before (or at) i, and one turn earlier still when that is a short turn of its own (the question)."""
+    for j in range(i, 0, -1):
+        if units[i]["start"] - units[j]["start"] > SNAP_SECONDS:
+            break
+        if _turn(units, j):
+            if j >= 2 and _turn(units, j - 1) and units[j]["start"] - units[j - 1]["start"] <= QUESTION_SECONDS:
+                return j - 1
+            return j
+    return i
+
+
 def choose_boundaries(units: list[dict], scores: list[float], duration: float) -> list[int]:
-    """The gaps (unit indexes) to cut at: strongest first, each part at least MIN_PART_SECONDS, at most one
-    per MEAN_PART_SECONDS of recording; in time order."""
+    """The gaps (unit indexes) to cut at: strongest first (each moved back to the turn that opened it), each
+    part at least MIN_PART_SECONDS, at most one per MEAN_PART_SECONDS of recording; in time order."""
     most = int(duration / MEAN_PART_SECONDS + 0.5)
     chosen: list[int] = []
     for i in sorted(range(1, len(units)), key=lambda i: (-scores[i], units[i]["start"])):
         if len(chosen) >= most or scores[i] <= 0.0:
             break
+        i = snap_to_turn(units, i)
         at = units[i]["start"]
         if at < MIN_PART_SECONDS or duration - at < MIN_PART_SECONDS:
             continue
@@ -185,13 +208,21 @@ def _occurrences(phrase: str, text: str) -> int:
     return len(re.findall(pattern, text, re.IGNORECASE | re.UNICODE))
 
 
+def _namable(phrase: str, stops: frozenset[str]) -> bool:
+    """A phrase fit to name a part: words only (not across a sentence's end), not opening or closing with a
+    stop word (YAKE's list for one language lets the other's through: "met" in an English-detected stretch)."""
+    words = phrase.split()
+    return bool(words) and all(_WORD.fullmatch(w) or re.fullmatch(r"\w+(?:['-]\w+)+", w) for w in words) \
+        and words[0] not in stops and words[-1] not in stops
+
+
 def describe(units: list[dict], language: str | None, stops: frozenset[str]) -> dict[str, Any] | None:
     """Title, keywords and synopsis of one part, or None when no key phrase can be found in it.
 
     The title is the one of YAKE's best phrases the part says most (times said x words, so "football club"
     said three times beats "club" said four); the keywords follow it, each adding a word not yet named."""
     sure = " ".join(_sure(u) for u in units)
-    phrases = [p for p, _score in keywords.extract(sure, language, KEYWORDS_PER_POINT * 3)]
+    phrases = [p for p, _score in keywords.extract(sure, language, KEYWORDS_PER_POINT * 3) if _namable(p, stops)]
     if not phrases:
         return None
     best = max(phrases[:KEYWORDS_PER_POINT + 1],
