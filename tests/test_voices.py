@@ -303,8 +303,15 @@ def test_cli_lists_names_merges_and_swaps(voiced):
     lines = [line.split("\t") for line in r.stdout.splitlines()]
     assert [x[:3] for x in lines] == [["A", "Amal Haddad", "editor"], ["B", "Basma", "editor"]]
     assert sum(int(x[4].rstrip("%")) for x in lines) in (99, 100, 101) and all(":" in x[3] for x in lines)
-    r = run_cli("transcript", "speakers", SLUG, "--swap", "A,B", home=home)
-    assert r.returncode == 0 and r.stdout.startswith("A\tBasma\teditor\t"), r.stdout + r.stderr
+    # The same command in this process (a subprocess costs seconds of imports): swap, and a wrong --swap.
+    from click.testing import CliRunner
+
+    from verhalen.cli import cli
+
+    r = CliRunner().invoke(cli, ["--home", str(home), "transcript", "speakers", SLUG, "--swap", "A,B"])
+    assert r.exit_code == 0 and r.output.splitlines()[-2].startswith("A\tBasma\teditor\t"), r.output
+    r = CliRunner().invoke(cli, ["--home", str(home), "transcript", "speakers", SLUG, "--swap", "A"])
+    assert isinstance(r.exception, UsageError) and "--swap takes A,B" in str(r.exception)  # exit 2 from `verhalen`
     # Each change is its own: the first merge lands, the second names a voice that is not there.
     r = run_cli("transcript", "speakers", SLUG, "--merge", "B=A", "--merge", "C=A", home=home)
     assert r.returncode == 4 and "has no voice 'C'; its voices are A" in r.stderr, r.stderr

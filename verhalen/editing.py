@@ -348,17 +348,16 @@ class TranscriptEditor:
     def _change_voices(self, action: str, voices: dict, turns: list, segs: list[Segment], before: list[dict],
                        version: int | None, **note) -> SegmentEdit:
         """Save the story's new voices and turns with the passages changed for them, as one change: the passages
-        by their versions, the story by its `meta_version` (None: no check) — so a page opened before either
-        changed saves nothing over it."""
+        by their versions, the story by its `meta_version` (None: the one these voices were read with) — so a
+        page opened before either changed, or another process changing them meanwhile, saves nothing over it."""
         story = self.story
         was = _voices_snapshot(story.voices or {}, story.turns or [])
+        expected = story.meta_version if version is None else version
         try:
             self.session.flush()
         except StaleDataError:
             raise self._stale() from None
-        q = update(Story).where(Story.id == story.id)
-        if version is not None:
-            q = q.where(Story.meta_version == version)
+        q = update(Story).where(Story.id == story.id, Story.meta_version == expected)
         result = self.session.execute(q.values(voices=voices, turns=turns, meta_version=Story.meta_version + 1)
                                       .execution_options(synchronize_session=False))
         if result.rowcount != 1:
