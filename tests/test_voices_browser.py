@@ -47,6 +47,13 @@ def test_an_editor_names_the_voices_and_listeners_see_the_names(sign_in, voiced_
     assert {page.locator(f"#s{i} .seg-speaker").inner_text() for i in ids["A"]} == {"Basma"}
     assert {page.locator(f"#s{i} .seg-speaker").inner_text() for i in ids["B"]} == {"Amal Haddad"}
     assert "naam van een spreker" in page.locator("#geschiedenis").inner_text()
+    # axe-core on the panel: labelled controls, contrast, a table with headers.
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page, context={"include": [["#sprekers"]]})
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]
+           if v["impact"] in ("serious", "critical")]
+    assert bad == [], bad
     editor.done()
 
     # A listener, not signed in, on the public story page.
