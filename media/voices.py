@@ -181,7 +181,7 @@ def lstm_embed(mels: np.ndarray) -> np.ndarray:
 
 
 def embed(audio: np.ndarray, progress: Callable[[int, int], None] | None = None) -> Embeddings:
-    """Find the speech in 16 kHz samples (int16 or float) and embed each window of it (one BLAS thread: steady and shared-CPU friendly)."""
+    """Find the speech in 16 kHz samples (int16 or float) and embed each window of it."""
     from threadpoolctl import threadpool_limits
 
     duration = len(audio) / RATE
@@ -191,7 +191,8 @@ def embed(audio: np.ndarray, progress: Callable[[int, int], None] | None = None)
         return Embeddings(duration, speech, [], np.zeros((0, 256), dtype=np.float32))
     # Raise quiet recordings to the level the encoder knows (never lower: as the original preprocessing).
     step = VAD_PIECE * RATE
-    energy = sum(float(np.square(_floats(audio, lo, lo + step), dtype=np.float64).sum()) for lo in range(0, len(audio), step))
+    energy = sum(float(np.square(_floats(audio, lo, lo + step), dtype=np.float64).sum())
+                 for lo in range(0, len(audio), step))
     level = (energy / len(audio)) ** 0.5
     gain = max(1.0, 10 ** (NORM_DBFS / 20) / level) if level > 0 else 1.0
     size = int(WINDOW * RATE)
@@ -205,8 +206,8 @@ def embed(audio: np.ndarray, progress: Callable[[int, int], None] | None = None)
                 piece = _floats(audio, int(a * RATE), int(a * RATE) + size)
                 clips[row, : len(piece)] = piece * gain
             vectors.append(lstm_embed(mel_frames(clips)[:, : int(WINDOW * 100)]))
-            if progress:
-                progress(min(lo + BATCH, len(windows)), len(windows))
+            if progress and lo + BATCH < len(windows):  # the caller reports the end itself
+                progress(lo + BATCH, len(windows))
     return Embeddings(duration, speech, windows, np.concatenate(vectors))
 
 
