@@ -233,6 +233,8 @@ def test_the_speakers_panel_names_merges_and_swaps(workspace, editor_client):
         "csrf_token": token, "meta_version": version, "voice": "A", "name": "Karim"},
         headers={"Accept": "application/json"})
     assert r.status_code == 409 and "The speakers of this story were changed by esseline" in r.get_json()["error"]
+    english = _page(editor_client)  # the language asked for stays (a cookie)
+    assert "Voices in this story" in english and "Talk time" in english and "Name Speaker A" in english
     editor_client.get("/editor/?lang=nl")
     version = _meta_version(_page(editor_client))
     # Swap, then merge.
