@@ -66,7 +66,7 @@ def story(slug: str):
         shown = access.public_segment_rows(s, st)
         muted = tuple(access.redacted_times(s, st))
         # Voices come from the speakers stage (verhalen/catalog.py Segment.voice); public_segment_rows
-        # does not carry them, so they are read here for the shown rows only.
+        # does not carry them, so they are read here and looked up by the shown rows' ids only.
         voice_of = dict(s.execute(select(Segment.id, Segment.voice).where(
             Segment.story_id == st.id, Segment.voice.is_not(None))).all())
         speakers = transcript_html.speaker_names(shown, voice_of, st.voices or {}, _)
