@@ -39,7 +39,8 @@ def _words(text: str, start: float, end: float) -> list:
 @pytest.fixture(scope="module")
 def reader(demo_archive, make_app, tmp_path_factory):
     """The demo archive copied, with het-koor's transcript as an editor corrected it, two voices (A named
-    Amal, B without a name), its last passage redacted, a table of contents, and a researcher account."""
+    Amal, B without a name), its last passage redacted, a table of contents, pop-up-bazaar without any
+    index, and a researcher account."""
     home = tmp_path_factory.mktemp("reader") / "archive"
     shutil.copytree(demo_archive.settings.home, home)
     a = Archive(settings_mod.load(home, env={}, model=str(demo_archive.settings.model)))
@@ -58,6 +59,8 @@ def reader(demo_archive, make_app, tmp_path_factory):
             # a draft point whose words were redacted afterwards stays off the page (index_points.shown_points)
             IndexPoint(start=10.0, title="Elke dinsdag in een buurthuis", source="draft"),
         ]
+        bare = a.story(s, "pop-up-bazaar")
+        bare.index_points, bare.chapters = [], []  # a story without any index
         users.add(s, "onderzoeker", PASSWORD, "researcher")
         s.commit()
     app = make_app(a)
@@ -148,9 +151,9 @@ def test_table_of_contents_speakers_and_deep_link_without_javascript(researcher)
     assert "<summary>Samenvatting" in toc and "Amal vertelt over de eerste zangers." in toc
     assert "koor, Syrië" in toc and "Rotterdam" in toc
     # speaker names on turns only: Amal (voice A's name), then the unnamed voice B once for its two passages
-    speakers = re.findall(r'<span class="speaker">([^<]+)</span>', page)
-    assert speakers == ["Amal:", "Spreker B:"]
-    assert "Speaker B:" in _page(researcher, f"/verhaal/{SLUG}?lang=en")
+    speakers = re.findall(r'<span class="speaker"([^>]*)>([^<]+)</span>', page)
+    assert speakers == [("", "Amal:"), (' lang="nl"', "Spreker B:")], "a voice's label is in the page's language"
+    assert '<span class="speaker" lang="en">Speaker B:</span>' in _page(researcher, f"/verhaal/{SLUG}?lang=en")
     # the deep link's passage is marked, with the fragment's anchor, so the browser scrolls there by itself
     target = re.search(r'<p class="seg([^"]*) target" id="s\d+" data-start="4.0"[^>]*><span class="anchor" '
                        r'id="t=00:05"></span>', page)
@@ -171,9 +174,9 @@ def test_table_of_contents_speakers_and_deep_link_without_javascript(researcher)
                      r'id="t=00:11">', muted)
 
 
-def test_no_contents_where_the_story_has_none(client):
-    """Pop-up bazaar has neither index points nor chapter marks: no table of contents, no part buttons."""
-    page = _page(client, "/verhaal/pop-up-bazaar")
+def test_no_contents_where_the_story_has_none(reader):
+    """Without index points or chapter marks: no table of contents, no part buttons, the rest of the player."""
+    page = _page(reader.test_client(), "/verhaal/pop-up-bazaar")
     assert 'class="toc"' not in page and 'id="next-part"' not in page and 'id="speed"' in page
 
 
@@ -181,7 +184,7 @@ def test_speaker_names_rule():
     rows = [SimpleNamespace(id=i, speaker=sp) for i, sp in enumerate(["Esseline", None, None, None, None, "Karim"])]
     voices = {1: "A", 2: "A", 3: "B", 5: "B"}
     names = {"A": {"name": "Amal"}, "B": {"name": None}}
-    label = lambda text, **v: text.format(**v)  # noqa: E731 - gettext's shape
+    label = lambda text, **v: text.format(**v) if v else text  # noqa: E731 - gettext's shape
     assert transcript_html.speaker_names(rows, voices, names, label) == [
         "Esseline", "Amal", None, "Spreker B", None, "Karim"]
 

@@ -69,7 +69,7 @@ def story(slug: str):
         # does not carry them, so they are read here and looked up by the shown rows' ids only.
         voice_of = dict(s.execute(select(Segment.id, Segment.voice).where(
             Segment.story_id == st.id, Segment.voice.is_not(None))).all())
-        speakers = transcript_html.speaker_names(shown, voice_of, st.voices or {}, _)
+        speakers = transcript_html.speaker_names(shown, voice_of, st.voices or {}, _, g.lang)
         q = query_text("q")
         found, search_error = None, None
         if q:

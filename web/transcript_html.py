@@ -46,10 +46,17 @@ def _marker(start: float, end: float, label: str) -> str:
             '</span>\n</p>\n')
 
 
-def speaker_names(segments, voice_of: dict, names: dict, gettext) -> list:
+class VoiceLabel(str):
+    """"Spreker A": a voice's label worded in the page's language, inside a transcript in the story's, so
+    it carries a lang attribute (a screen reader then pronounces it as Dutch in an English story)."""
+
+    lang: str | None = None
+
+
+def speaker_names(segments, voice_of: dict, names: dict, gettext, language: str | None = None) -> list:
     """The speaker to name before each segment, None where the speaker stays the same (a turn is a change
     of speaker): the segment's speaker, else the name given to its voice (Story.voices), else "Spreker A"
-    for a voice without one; nothing for a segment without speaker and voice."""
+    for a voice without one (a VoiceLabel in `language`); nothing for a segment without speaker and voice."""
     out: list = []
     last = None
     for seg in segments:
@@ -57,7 +64,10 @@ def speaker_names(segments, voice_of: dict, names: dict, gettext) -> list:
         given = names.get(voice) if voice else None
         if isinstance(given, dict):
             given = given.get("name")
-        name = seg.speaker or given or (gettext("Spreker {voice}", voice=voice) if voice else None)
+        name = seg.speaker or given
+        if not name and voice:
+            name = VoiceLabel(gettext("Spreker {voice}").replace("{voice}", voice))  # escaped once, in render
+            name.lang = language
         out.append(name if name and name != last else None)
         last = name
     return out
@@ -94,7 +104,9 @@ def render(segments, gettext, redacted: tuple = (), speakers: list | None = None
             f'data-end="{round(seg.end, 2)}">\n<a class="time" href="?t={int(start)}#t={when}" '
             f'data-t="{start}" aria-label="{listen_from.replace("{time}", when)}">{when}</a>\n')
         if name:
-            add(f'<span class="speaker">{escape(name)}:</span>\n')
+            lang = getattr(name, "lang", None)
+            attr = f' lang="{escape(lang)}"' if lang else ""
+            add(f'<span class="speaker"{attr}>{escape(name)}:</span>\n')
         if low:
             add(f'<span class="visually-hidden">({unsure})</span>\n')
         add('<span class="text">')

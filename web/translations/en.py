@@ -890,4 +890,5 @@ MESSAGES.update({
     "Zoek op hoogstens {n} woorden of woordgroepen tegelijk.": "Search for at most {n} words or phrases at a time.",
     "Typ een of meer woorden om in dit verhaal te zoeken.": "Type one or more words to search this story.",
     "Treffers in dit verhaal": "Hits in this story",
+    "Meer voor dit verhaal": "More for this story",
 })
