@@ -14,12 +14,14 @@ $(BIN)/.installed: pyproject.toml
 	touch $@
 
 # Debian packages the tests start for real (installed only when missing):
-# chromium for the browser tests, postgresql and redis-server for the catalog and queue tests.
+# chromium for the browser tests, postgresql and redis-server for the catalog and queue tests, espeak-ng for
+# the recordings some tests speak themselves.
 .system-deps:
 	@missing=""; \
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v redis-server >/dev/null 2>&1 || missing="$$missing redis-server"; \
+	command -v espeak-ng >/dev/null 2>&1 || missing="$$missing espeak-ng"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages for the tests:$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \

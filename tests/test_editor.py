@@ -197,7 +197,7 @@ def test_jobs_page_shows_errors_in_plain_words_and_retry_runs_the_stage_again(wo
     monkeypatch.setattr(editor_jobs.queue, "enqueue", lambda h, sid, redo=(): (calls.append((sid, redo)), real(h, sid, redo)))
     r = editor_client.post(f"/editor/jobs/{story_id}/retry", data={"csrf_token": csrf_of(page)})
     assert r.status_code == 302 and huey.immediate
-    assert calls == [(story_id, ("audio", "keywords", "index"))], "the failed stage and the ones after it, keeping the transcript"
+    assert calls == [(story_id, ("audio", "speakers", "keywords", "contents", "index"))], "the failed stage and the ones after it, keeping the transcript"
     with archive.session() as s:
         st = archive.story(s, "pop-up-bazaar")
         assert st.status == "ready" and st.stage("audio").state == "done" and st.stage("audio").attempts >= 2

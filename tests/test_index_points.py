@@ -190,6 +190,9 @@ def test_a_real_two_subject_recording_gets_two_points_served_as_chapters(two_sub
     doc = json.loads(c.get(f"/media/{slug}/chapters.json").data)
     beker = doc["chapters"][-1]
     assert beker == {"startTime": 70.0, "title": "De beker", "location": {"name": "Rotterdam", "geo": "geo:51.92,4.48"}}
+    # `verhalen export --format chapters` writes what the chapters route serves.
+    r = run_cli("export", slug, "--format", "chapters", home=home, model_dir=model_dir)
+    assert r.returncode == 0 and json.loads(r.stdout) == doc, r.stderr
 
 
 # -- the file's chapter marks, editors' changes ----------------------------------------------------------

@@ -196,7 +196,7 @@ def test_a_queued_job_cancelled_before_a_worker_takes_it_does_nothing(home, mode
     assert r.returncode == 9 and "was cancelled by" in r.stderr and "verhalen jobs retry markt" in r.stderr
 
     r = run_cli("jobs", "retry", "markt", home=home)
-    assert r.returncode == 0 and "queued markt again: audio, transcript, keywords, index" in r.stdout, r.stderr
+    assert r.returncode == 0 and "queued markt again: audio, transcript, speakers, keywords, contents, index" in r.stdout, r.stderr
     worker = _worker(home, model_dir)
     try:
         _wait(lambda: _story(archive, sid)["status"] == "ready", what="the retried job")
@@ -330,7 +330,7 @@ def test_while_a_cancel_stands_only_an_owed_mute_runs(archive_copy):
         assert st.stage("audio").attempts == 2 and not outbox.audio_stories(s), "the mute was made"
         assert st.stage("transcript").state == "pending" and st.stage("transcript").attempts == 1
         assert [(x.id, x.text) for x in st.segments] == segments and st.status == "ready"
-        assert jobs.retry_stages(st) == ("transcript", "keywords", "index"), "a retry redoes what was stopped"
+        assert jobs.retry_stages(st) == ("transcript", "speakers", "keywords", "contents", "index"), "a retry redoes what was stopped"
 
 
 def test_the_cli_refuses_a_story_in_the_trash(archive_copy, tmp_path):
@@ -368,7 +368,7 @@ def test_cancel_and_retry_on_postgresql(model_dir, tmp_path):
             assert _story(a, sid)["stages"].get("audio", ("pending", 0))[1] == 0
             assert a.engine.dialect.name == "postgresql" and sid not in unfinished(a)
             with a.session() as s:
-                assert jobs.retry(a, s, s.get(Story, sid)) == ("audio", "transcript", "keywords", "index")
+                assert jobs.retry(a, s, s.get(Story, sid)) == ("audio", "transcript", "speakers", "keywords", "contents", "index")
             assert run(a, sid).status == "ready" and not _story(a, sid)["cancelled"]
         finally:
             a.close()

@@ -45,7 +45,8 @@ def test_the_wheel_carries_templates_static_files_translations_and_migrations(wh
     for needed in ("verhalen/web/templates/base.html", "verhalen/web/templates/editor/story.html",
                    "verhalen/web/static/player.js", "verhalen/web/translations/en.py",
                    "verhalen/migrations/script.py.mako", "verhalen/migrations/versions/0001_initial_schema.py",
-                   "verhalen/index/search_index.py", "verhalen/media/probe.py", "verhalen/web/editor/story.py"):
+                   "verhalen/index/search_index.py", "verhalen/media/probe.py", "verhalen/web/editor/story.py",
+                   "verhalen/media/voice_encoder.npz", "verhalen/media/voice_encoder.LICENSE"):
         assert needed in names, f"{needed} is missing from the wheel"
 
 

@@ -46,7 +46,7 @@ def test_languages_detected_or_fallen_back(demo_archive):
         assert words and all(0 <= w[3] <= 1 for w in words)
         assert en.recording.sha256 and en.recording.sample_rate == 16000
         assert {st.stage: st.state for st in en.stages} == dict.fromkeys(
-            ("probe", "store", "audio", "transcript", "speakers", "keywords", "index"), "done")
+            ("probe", "store", "audio", "transcript", "speakers", "keywords", "contents", "index"), "done")
         assert en.themes("auto"), "automatic keywords are stored apart from editor themes"
         assert [t.name for t in en.themes("editor")] == ["werk"]
 

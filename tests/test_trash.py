@@ -15,6 +15,7 @@ from verhalen import catalog, editing, keyword_review, outbox, trash
 from verhalen.access import clause, levels_for, visibility, visible
 from verhalen.catalog import PendingWork, Segment, Story
 from verhalen.errors import NotFound
+from verhalen.pipeline import StoryMeta, accept, unfinished
 
 SLUG = "pop-up-bazaar"
 EDITOR = levels_for(type("U", (), {"role": "editor"})())
@@ -266,3 +267,17 @@ def test_the_trash_on_postgresql(model_dir, tmp_path):
 def _generation(archive) -> int:
     with archive.engine.connect() as c:
         return catalog.generation(c)
+
+
+def test_unfinished_work_of_a_story_in_the_trash_waits_until_it_is_restored(archive):
+    """A new upload deleted before it was processed is not transcribed by `resume` or a worker meanwhile."""
+    sid = accept(archive, DATA / "en_market.wav", StoryMeta(title="Markt", language="en"))
+    assert unfinished(archive) == [sid]
+    with archive.session() as s:
+        trash.move(archive, s, s.get(Story, sid), "esseline")
+        s.commit()
+    assert unfinished(archive) == [], "nothing is done for a story in the trash"
+    with archive.session() as s:
+        trash.restore(archive, s, s.get(Story, sid))
+        s.commit()
+    assert unfinished(archive) == [sid], "restored, its work is left to do again"

@@ -10,11 +10,12 @@ from __future__ import annotations
 # Done by pipeline.accept() before a story exists in the queue.
 INGEST_STAGES = ("probe", "store")
 # Run by pipeline.run(), in this order.
-RUN_STAGES = ("audio", "transcript", "speakers", "keywords", "index")
+RUN_STAGES = ("audio", "transcript", "speakers", "keywords", "contents", "index")
 STAGES = INGEST_STAGES + RUN_STAGES
 # A stage redone redoes these too, whoever asked (retranscribe, a retry): the speakers stage labels and
-# splits the transcript's segments, so a new transcript needs its speakers found again.
-REDONE_WITH = {"transcript": ("speakers",)}
+# splits the transcript's segments, so a new transcript needs its speakers found again; the draft index
+# (contents) is made from the passages, their speakers and the keywords' extractor.
+REDONE_WITH = {"transcript": ("speakers", "contents"), "speakers": ("contents",), "keywords": ("contents",)}
 
 
 def with_followers(redo: tuple[str, ...]) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from . import cancel, catalog, keywords, lifecycle, originals, outbox, speakers, themes
+from . import cancel, catalog, index_points, keywords, lifecycle, originals, outbox, speakers, themes
 from .access import check_level
 from .archive import Archive
 from .catalog import Credit, Recording, Segment, Story, StoryPlace, StoryTheme, TranscriptRun
@@ -156,8 +156,11 @@ def stage_speakers(archive: Archive, session: Session, story: Story, progress: P
                               progress=(lambda done, total: progress("speakers", done, total)) if progress else None)
     turns = speakers.diarize(found.windows, found.vectors, found.speech, found.duration,
                              speakers.voice_count(settings.speaker_count, people), forced=settings.speaker_count > 0)
+    voices_before = (story.voices or {}, story.turns or [])
     story.voices = speakers.voices_after_run(turns, people, story.turns or [], story.voices or {})
     story.turns = turns
+    if (story.voices, story.turns) != voices_before:
+        story.meta_version += 1  # a workspace page opened before names voices that may be relabelled now
     if story.stage("transcript").state == NEEDS_HUMAN:
         return  # no transcript yet: the turns wait for one
     names = {v: entry["name"] for v, entry in story.voices.items()}
@@ -212,6 +215,11 @@ def stage_keywords(archive: Archive, session: Session, story: Story, progress: P
         story.story_themes.append(StoryTheme(theme=theme, source=themes.PROPOSED, score=score))
 
 
+def stage_contents(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
+    # The draft index: replaced; editors' points and the file's chapter marks stay (verhalen.index_points).
+    index_points.refresh(session, story, archive.settings)
+
+
 def stage_index(archive: Archive, session: Session, story: Story, progress: Progress | None) -> None:
     # Noted with the stage's "done"; run() applies it right after the commit (and any applier would).
     outbox.note(session, story.id, outbox.INDEX)
@@ -222,6 +230,7 @@ STAGES: dict[str, Callable] = {
     "transcript": stage_transcript,
     "speakers": stage_speakers,
     "keywords": stage_keywords,
+    "contents": stage_contents,
     "index": stage_index,
 }
 assert tuple(STAGES) == lifecycle.RUN_STAGES, "the stage functions follow the lifecycle's order"
@@ -401,13 +410,14 @@ def _register(archive: Archive, path: Path, info, sha: str, meta: StoryMeta, sto
 def unfinished(archive: Archive) -> list[int]:
     """Stories with pipeline work left that nobody is doing: an unfinished or failed ingest, or a stage of a
     finished story (a retag, an audio remix) left running by a process that died or left failed; not those
-    an editor cancelled.
+    an editor cancelled, nor those in the trash.
     `verhalen doctor` and `verhalen resume` both ask this, so they never disagree."""
     stale = catalog.now() - dt.timedelta(seconds=archive.settings.worker_lease_seconds)
     live = Story.claimed_by.is_not(None) & Story.heartbeat.is_not(None) & (Story.heartbeat >= stale)
     cancelled = Story.cancelled_at.is_not(None)  # an editor stopped it: it waits for a retry (verhalen.cancel)
+    trashed = Story.deleted_at.is_not(None)  # in the trash: nothing is done for it until it is restored
     stage_left = Story.stages.any(catalog.StageState.stage.in_(lifecycle.RUN_STAGES)
                                   & catalog.StageState.state.in_(lifecycle.UNFINISHED_STATES))
     with archive.session() as session:
         return list(session.scalars(select(Story.id).where(
-            (Story.status.in_(lifecycle.UNFINISHED) | stage_left) & ~live & ~cancelled).order_by(Story.id)))
+            (Story.status.in_(lifecycle.UNFINISHED) | stage_left) & ~live & ~cancelled & ~trashed).order_by(Story.id)))

@@ -68,8 +68,7 @@ def listen(slug: str, ext: str):
 
 
 def segments_of(story) -> list[dict]:
-    return [{"start": s.start, "end": s.end, "text": s.text, "speaker": s.speaker, "words": s.words}
-            for s in access.public_segments(story)]
+    return exports.rows(access.public_segments(story))
 
 
 @bp.route("/media/<slug>/transcript.<any(vtt, srt, txt, json):fmt>")

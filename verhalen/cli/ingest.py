@@ -276,6 +276,11 @@ def reindex(c: Ctx) -> None:
     click.echo(f"indexed {stories} stories, {segments} segments")
 
 
+# History entries that leave the words alone: a new transcript keeps redacted time hidden and the voices'
+# names (the speakers stage matches its new voices to the named ones), so these do not stop a retranscribe.
+NOT_CORRECTIONS = ("redact", "unredact", "voice-name", "merge-voices", "swap-voices")
+
+
 @click.command()
 @click.argument("slugs", nargs=-1)
 @click.option("--all", "all_", is_flag=True, help="Every story.")
@@ -301,7 +306,7 @@ def retranscribe(c: Ctx, slugs, all_, language, discard_edits) -> None:
             raise UsageError("name one or more stories, or pass --all")
         corrected = set(s.scalars(select(catalog.SegmentEdit.story_id).where(
             catalog.SegmentEdit.story_id.in_(ids), catalog.SegmentEdit.reverted.is_(False),
-            catalog.SegmentEdit.action.not_in(("redact", "unredact")))))
+            catalog.SegmentEdit.action.not_in(NOT_CORRECTIONS))))
         if corrected and not discard_edits:
             names = [s.get(catalog.Story, sid).slug for sid in ids if sid in corrected]
             if not all_:

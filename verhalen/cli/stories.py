@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from .. import catalog, exports, trash
-from ..access import outside_trash
+from .. import catalog, chapter_formats, exports, index_points, trash
+from ..access import outside_trash, public_segments
 from ..transcript_guards import GAP
 from ..errors import Conflict
 from .context import Ctx
@@ -36,11 +36,7 @@ def list_(c: Ctx, status, in_trash) -> None:
 
 
 def _segments(story: catalog.Story, include_redacted: bool = False) -> list[dict]:
-    from ..access import public_segments
-
-    segments = story.segments if include_redacted else public_segments(story)
-    return [{"start": s.start, "end": s.end, "text": s.text, "speaker": s.speaker, "words": s.words}
-            for s in segments]
+    return exports.rows(story.segments if include_redacted else public_segments(story))
 
 
 @click.command()
@@ -86,7 +82,8 @@ def show(c: Ctx, slug) -> None:
                 click.echo(f"{k:>14}  {v}")
         click.echo("")
         for seg in st.segments:
-            speaker = f"{seg.speaker}: " if seg.speaker else ""
+            label = exports.speaker_label({"speaker": seg.speaker, "voice": seg.voice})
+            speaker = f"{label}: " if label else ""
             hidden = "[redacted] " if seg.redacted else ""
             text = seg.text.strip() or (f"[no text recognised, {exports.mmss(seg.end - seg.start)} of speech: "
                                         "listen and fill it in]" if seg.guard == GAP else "")
@@ -97,21 +94,29 @@ def show(c: Ctx, slug) -> None:
 
 @click.command()
 @click.argument("slug")
-@click.option("--format", "fmt", type=click.Choice(exports.FORMATS), default="vtt", show_default=True)
+@click.option("--format", "fmt", type=click.Choice([*exports.FORMATS, "chapters"]), default="vtt", show_default=True,
+              help="A transcript format, or `chapters`: the story's index as Podcasting 2.0 chapters JSON.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout.")
 @click.option("--include-redacted", is_flag=True, help="Also export passages editors redacted (for internal use only).")
 @click.pass_obj
 def export(c: Ctx, slug, fmt, output, include_redacted) -> None:
-    """Export a story's transcript as WebVTT, SRT, plain text or JSON (with word timings).
+    """Export a story's transcript as WebVTT, SRT, plain text or JSON (with word timings), or its index
+    (table of contents) as Podcasting 2.0 chapters JSON.
 
-    Redacted passages are left out unless --include-redacted.
+    Redacted passages are left out unless --include-redacted (for chapters: draft points whose words were
+    redacted, as on the public pages).
     """
     archive = c.archive(create=False)
     with archive.session() as s:
         st = trash.require_outside(archive.story(s, slug))
         meta = {"title": st.title, "slug": st.slug, "language": st.language,
                 "people": [{"name": c.person.name, "role": c.role} for c in st.credits]}
-        text = exports.render(fmt, _segments(st, include_redacted), st.title, meta)
+        if fmt == "chapters":
+            points = ([p.as_dict() for p in st.index_points] if include_redacted
+                      else index_points.shown_points(s, st))
+            text = chapter_formats.to_chapters_json(points, st.title)
+        else:
+            text = exports.render(fmt, _segments(st, include_redacted), st.title, meta)
     if output:
         from ..originals import atomic_write_bytes
 

@@ -13,7 +13,7 @@ from .context import Ctx
 
 @click.group()
 def transcript() -> None:
-    """Attach transcripts made elsewhere, or work on part of one (insert, redact, redo)."""
+    """Attach transcripts made elsewhere, or work on part of one (insert, redact, redo, speakers)."""
 
 
 @transcript.command("import")

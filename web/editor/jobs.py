@@ -31,7 +31,8 @@ RECENT = 5  # finished stories shown below the unfinished ones
 
 def stage_label(stage: str) -> str:
     return {"probe": _("Controleren"), "store": _("Bewaren"), "audio": _("Geluid omzetten"),
-            "transcript": _("Uitschrijven"), "keywords": _("Trefwoorden"), "index": _("Zoekindex")}.get(stage, stage)
+            "transcript": _("Uitschrijven"), "speakers": _("Sprekers"), "keywords": _("Trefwoorden"),
+            "contents": _("Inhoudsopgave"), "index": _("Zoekindex")}.get(stage, stage)
 
 
 def state_label(state: str) -> str:
