@@ -98,6 +98,8 @@ def test_story_json(client):
     assert body["title"] == "Pop-up bazaar" and body["series"]["slug"] == "levensverhalen"
     assert {"name": "Basma", "slug": "basma", "role": "narrator"} in body["people"]
     assert body["transcripts"]["json"].endswith("/media/pop-up-bazaar/transcript.json")
+    # The index as the page's table of contents shows it: the draft's one point of a ten-second story.
+    assert [c["start"] for c in body["chapters"]] == [0.0] and body["chapters"][0]["title"], body["chapters"]
 
 
 def test_search_groups_hits_with_time_and_highlight(client):

@@ -34,7 +34,6 @@ def story_meta(story: Story, publish_keywords: bool = False) -> dict:
         "themes": [{"name": t.name, "slug": t.slug} for t in story.themes(themes.EDITOR)],
         "keywords": [{"name": st.theme.name, "slug": st.theme.slug} for st in story.story_themes
                      if st.source in shown and st.source != themes.EDITOR],
-        "chapters": list(story.chapters or []),
     }
 
 
@@ -104,6 +103,8 @@ def story_json(slug: str):
     with get_archive().session() as s:
         st = queries.story(s, slug)
         body = story_meta(st, get_archive().settings.publish_keywords)
+        # The index as readers get it (a draft point whose words were redacted is left out).
+        body["chapters"] = [{"start": p["start"], "title": p["title"]} for p in index_points.shown_points(s, st)]
         body["transcripts"] = {fmt: url_for("files.transcript", slug=st.slug, fmt=fmt, _external=True)
                                for fmt in ("vtt", "srt", "txt", "json")}
         body["audio"] = url_for("files.listen", slug=st.slug, ext="mp3", _external=True)
