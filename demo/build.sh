@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the demo archive from the recordings in tests/data, then search it.
+# Build the demo archive from the recordings in tests/data and demo/media, then search it.
 # Re-running is safe: stories already in the archive are reported as duplicates and skipped.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +16,16 @@ ingest "$D/nl_wijkagenda.opus" --title "De wijkagenda" --narrator "Fatima" --hos
     --series "Sleutelpersonen" --recorded 2024-04-02 --place Delfshaven --theme buurt
 ingest "$D/en_market.wav" --title "Pop-up bazaar" --narrator "Basma" --series "Levensverhalen" \
     --recorded 2024-05-03 --place Rotterdam --theme werk --language en
+# A life story of three and a half minutes, two voices, two subjects: speakers and a table of contents.
+ingest demo/media/nl_levensverhaal.opus --title "Van Aleppo naar de fietsenwerkplaats" --narrator "Yusuf" \
+    --interviewer "Esseline" --series "Levensverhalen" --recorded 2024-06-14 --place Rotterdam --place Aleppo \
+    --theme werk --theme nieuwkomers --language nl
+echo
+echo '$ verhalen transcript speakers van-aleppo-naar-de-fietsenwerkplaats'
+$V transcript speakers van-aleppo-naar-de-fietsenwerkplaats
+echo
+echo '$ verhalen contents van-aleppo-naar-de-fietsenwerkplaats'
+$V contents van-aleppo-naar-de-fietsenwerkplaats
 echo
 $V list
 echo

@@ -3,6 +3,7 @@
     .venv/bin/python tests/data/make_interviews.py          # writes every recording
     .venv/bin/python tests/data/make_interviews.py nl_buurtgesprek
     .venv/bin/python tests/data/make_interviews.py --bench --out /tmp/x   # bench/diarize.py's 3-voice and long ones
+    .venv/bin/python tests/data/make_interviews.py --demo --out demo/media  # the demo's interview (`make demo`)
 
 Needs espeak-ng, sox and ffmpeg (the system one, else imageio-ffmpeg's) only when
 regenerating; the tests read the committed files and never run this script.
@@ -265,6 +266,70 @@ LANG = Recording(
 BENCH_RECORDINGS = {r.name: r for r in (DRIE, LANG)}
 
 
+# --------------------------------------------------------------------------- the demo's interview
+# demo/build.sh ingests it (`make demo`): a life story of a few minutes with two voices and two subjects,
+# so a newcomer sees speakers and a table of contents at once. Written to demo/media/ (--out demo/media).
+
+DEMO = Recording(
+    name="nl_levensverhaal",
+    title="Van Aleppo naar de fietsenwerkplaats",
+    bitrate="20k",
+    voices={"interviewer": Voice("nl+f3", 150, 60), "verteller": Voice("nl+m7", 128, 34)},
+    turns=[
+        Turn("interviewer", "Welkom bij Levensverhalen. Vandaag praat ik in Rotterdam-West met Yusuf. Hij kwam "
+                            "negen jaar geleden naar Nederland. Yusuf, waar kom je vandaan?", 0.8, -10.0),
+        Turn("verteller", "Ik kom uit Aleppo, in Syrië. Daar was ik leraar natuurkunde op een middelbare school. "
+                          "Toen de oorlog begon, werd de school gesloten.", 1.0),
+        Turn("interviewer", "Hoe ben je hier gekomen?", 1.2),
+        Turn("verteller", "Eerst gingen we naar Turkije, mijn vrouw, mijn twee zonen en ik. Daar werkten we een "
+                          "jaar in een textielfabriek. Daarna kwamen we met de boot naar Griekenland, en verder "
+                          "over land. Het was een lange reis.", 0.9),
+        Turn("interviewer", "Dat klinkt zwaar.", 1.5),
+        Turn("verteller", "Ja. Maar we waren samen. Dat was het belangrijkste.", 0.7),
+        Turn("interviewer", "En de eerste tijd in Nederland?", 2.5),
+        Turn("verteller", "We woonden eerst in een azc in Groningen. Ik wilde meteen de taal leren. Elke dag "
+                          "oefende ik met een boekje en met de radio. Mijn zonen leerden het sneller op school.", 1.0),
+        Turn("interviewer", "Wat vond je het moeilijkst aan het Nederlands?", 1.1),
+        Turn("verteller", "De lidwoorden. De en het. Dat begrijp ik nog steeds niet helemaal. Mijn taalcoach zei: "
+                          "je moet het gewoon onthouden.", 0.8),
+        Turn("interviewer", "Had je die taalcoach via de gemeente?", 1.3),
+        Turn("verteller", "Via een vrijwilligersorganisatie. Ze heette Ria. Elke donderdag dronken we koffie en "
+                          "praatten we een uur. Ze is nu een vriendin van de familie.", 0.9),
+        # The long pause where the subject changes.
+        Turn("interviewer", "Laten we het over je werkplaats hebben. Hoe is die begonnen?", 5.0),
+        Turn("verteller", "In Rotterdam zag ik overal kapotte fietsen staan. Bij de flat, bij het station. Ik "
+                          "dacht: die kan ik repareren. Mijn vader had in Aleppo een werkplaats voor "
+                          "brommers.", 1.0),
+        Turn("interviewer", "Dus je kende het vak al.", 1.0),
+        Turn("verteller", "Een beetje. Banden plakken, remmen afstellen, een ketting vervangen. De rest leerde ik "
+                          "van filmpjes en van de buurman.", 0.8),
+        Turn("interviewer", "Waar zit de fietsenwerkplaats nu?", 1.4),
+        Turn("verteller", "In een oude garage achter het buurthuis. De woningcorporatie geeft ons de ruimte. "
+                          "Op zaterdag komen er jongeren uit de wijk, en samen maken we de fietsen weer "
+                          "rijklaar.", 0.9),
+        Turn("interviewer", "Wat gebeurt er met die fietsen?", 1.2),
+        Turn("verteller", "Nieuwe Rotterdammers krijgen er een. Wie net in de stad woont, heeft een fiets "
+                          "nodig voor de taalles, voor het werk, voor de boodschappen.", 0.8),
+        Turn("interviewer", "Hoeveel fietsen hebben jullie al weggegeven?", 1.6),
+        Turn("verteller", "Meer dan vierhonderd. Elke fiets krijgt een bel, een slot en goede lampen. Dat is "
+                          "onze regel.", 0.7),
+        Turn("interviewer", "Wat betekent de werkplaats voor jou?", 2.0),
+        Turn("verteller", "Ik ben weer iemand die iets kan geven. In het begin moest ik altijd vragen. Nu vragen "
+                          "mensen mij om hulp. Dat voelt goed.", 1.0),
+        Turn("interviewer", "Dank je wel, Yusuf.", 1.2),
+        Turn("verteller", "Graag gedaan.", 0.6),
+    ],
+    noises=[Noise(0.0, None, -50.0, "pinknoise")],
+    metadata={
+        "people": [["Yusuf", "verteller"], ["Esseline", "interviewer"]],
+        "places": ["Rotterdam", "Aleppo"], "series": "Levensverhalen", "themes": ["werk", "nieuwkomers"],
+        "glossary": [],
+    },
+)
+
+DEMO_RECORDINGS = {DEMO.name: DEMO}
+
+
 # --------------------------------------------------------------------------- audio helpers
 
 def run(*cmd: str) -> None:
@@ -410,8 +475,9 @@ def main(args: list[str]) -> None:
         i = args.index("--out")
         out_dir = Path(args[i + 1])
         args = args[:i] + args[i + 2:]
-    every = {**RECORDINGS, **BENCH_RECORDINGS}
-    names = [a for a in args if a != "--bench"] or list(BENCH_RECORDINGS if "--bench" in args else RECORDINGS)
+    every = {**RECORDINGS, **BENCH_RECORDINGS, **DEMO_RECORDINGS}
+    names = [a for a in args if a not in ("--bench", "--demo")] or list(
+        BENCH_RECORDINGS if "--bench" in args else DEMO_RECORDINGS if "--demo" in args else RECORDINGS)
     for name in names:
         with tempfile.TemporaryDirectory(prefix="make-interviews-") as tmp:
             build(every[name], Path(tmp), out_dir)
