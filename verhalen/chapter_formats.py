@@ -13,6 +13,8 @@ from __future__ import annotations
 import json
 from typing import Any, Iterable
 
+from .exports import escape_vtt, vtt_time
+
 CHAPTERS_VERSION = "1.2.0"
 CHAPTERS_TYPE = "application/json+chapters"
 
@@ -50,16 +52,8 @@ def to_chapters_json(points: Iterable[dict], title: str | None = None) -> str:
     return json.dumps(to_chapters(points, title), ensure_ascii=False, indent=2) + "\n"
 
 
-def vtt_time(seconds: float) -> str:
-    ms = int(round(max(0.0, seconds) * 1000))
-    h, rest = divmod(ms, 3_600_000)
-    m, rest = divmod(rest, 60_000)
-    s, ms = divmod(rest, 1000)
-    return f"{h:02d}:{m:02d}:{s:02d}.{ms:03d}"
-
-
 def _cue_text(title: str) -> str:
-    text = _one_line(title).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = escape_vtt(_one_line(title))
     return text or "-"
 
 

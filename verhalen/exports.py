@@ -27,6 +27,11 @@ def _stamp(seconds: float, sep: str) -> str:
     return f"{h:02d}:{m:02d}:{s:02d}{sep}{ms:03d}"
 
 
+def vtt_time(seconds: float) -> str:
+    """A WebVTT timestamp, hh:mm:ss.mmm (the transcript's cues and the chapters track alike)."""
+    return _stamp(seconds, ".")
+
+
 def mmss(seconds: float) -> str:
     s = int(seconds)
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60:02d}:{s % 60:02d}"
@@ -83,18 +88,18 @@ def _cue_text(text: str) -> str:
     return re.sub(r"\n\s*\n", "\n", text.strip()).replace("-->", "->")
 
 
-def _escape_vtt(text: str) -> str:
+def escape_vtt(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def to_vtt(segments: list[dict], title: str = "") -> str:
-    header = _escape_vtt(" ".join(title.split())).replace("-->", "->") if title.strip() else ""
+    header = escape_vtt(" ".join(title.split())).replace("-->", "->") if title.strip() else ""
     out = ["WEBVTT" + (f" - {header}" if header else ""), ""]
     for seg in segments:
-        text = _escape_vtt(_cue_text(seg["text"]))
+        text = escape_vtt(_cue_text(seg["text"]))
         if speaker := speaker_label(seg):
-            text = f"<v {_escape_vtt(speaker)}>{text}"
-        out += [f"{_stamp(seg['start'], '.')} --> {_stamp(seg['end'], '.')}", text, ""]
+            text = f"<v {escape_vtt(speaker)}>{text}"
+        out += [f"{vtt_time(seg['start'])} --> {vtt_time(seg['end'])}", text, ""]
     return "\n".join(out)
 
 
