@@ -137,6 +137,9 @@ class Story(Base):
     # that name when the stage runs again (its new voices are matched to these by shared talk time).
     turns: Mapped[list[Any]] = mapped_column(default=list)
     voices: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The story's licence or rights statement as a Creative Commons / RightsStatements.org URI
+    # (verhalen.licences; migration 0014); None: the archive's default_licence.
+    licence: Mapped[str | None] = mapped_column(String(200))
 
     series: Mapped[Series | None] = relationship()
     recording: Mapped["Recording | None"] = relationship(back_populates="story", uselist=False, cascade="all, delete-orphan")

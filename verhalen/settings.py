@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
+from . import licences
 from .errors import UsageError
 
 
@@ -63,6 +64,11 @@ class Settings:
     max_name_chars: int = _f(200, "Longest name of a person, speaker, place, theme or series, in characters.")
     max_title_chars: int = _f(300, "Longest story title, in characters.")
     max_text_chars: int = _f(20000, "Longest free text (description, consent notes), in characters.")
+    archive_name: str = _f("Verhalen", "The archive's name as other systems show it: OAI-PMH repositoryName, feeds, schema.org publisher, OHMS repository.")
+    admin_email: str = _f("", "Contact address harvesters are given (OAI-PMH adminEmail); empty means beheer@ and the site's host name.")
+    default_licence: str = _f("InC", "Licence of a story that has none of its own: a code such as CC-BY-4.0 or InC (in copyright), or its creativecommons.org / rightsstatements.org URI (docs/interchange.md lists them).")
+    podcast_locked: bool = _f(True, "Feeds say podcast:locked yes: podcast hosts must not import them into another account (not access control).")
+    embed_frame_ancestors: str = _f("*", "Sites that may show the embeddable player (/embed/...) in a frame: a CSP frame-ancestors source list such as 'self' https://buurt.example; other pages stay 'self' only.")
 
     # -- the archive home's paths: joined here and nowhere else (docs/internals.md draws them) ----------
     @property
@@ -187,6 +193,11 @@ def _coerce(name: str, value: Any) -> Any:
             return int(value)
         if isinstance(default, float):
             return float(value)
+        if name == "default_licence":  # refused at start-up, not on the first page that shows it
+            try:
+                return licences.parse(str(value)).uri
+            except UsageError as e:
+                raise UsageError(f"setting {name}: {e}") from None
         if name == "expected_languages":
             items = value.split(",") if isinstance(value, str) else value
             return tuple(s.strip() for s in items if s.strip())
