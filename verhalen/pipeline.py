@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from . import cancel, catalog, index_points, keywords, lifecycle, originals, outbox, speakers, themes
+from . import cancel, catalog, index_points, keywords, licences, lifecycle, originals, outbox, speakers, themes
 from .access import check_level
 from .archive import Archive
 from .catalog import Credit, Recording, Segment, Story, StoryPlace, StoryTheme, TranscriptRun
@@ -50,11 +50,14 @@ class StoryMeta:
     language: str | None = None  # None = detect
     published: bool = True
     consent_notes: str = ""
+    licence: str | None = None  # a code or URI (verhalen.licences); None: the archive's default_licence
 
     def validate(self, settings=None) -> None:
         if settings is not None:
             self.check_sizes(settings)
         check_level(self.access, self.embargo_until)
+        if self.licence:
+            self.licence = licences.parse(self.licence).uri
         for _, role in self.people:
             if role not in catalog.ROLES:
                 raise UsageError(f"role must be one of {', '.join(catalog.ROLES)}, not {role!r}")
@@ -379,6 +382,7 @@ def _register(archive: Archive, path: Path, info, sha: str, meta: StoryMeta, sto
                 recorded=meta.recorded, access=meta.access, embargo_until=meta.embargo_until,
                 published=meta.published, language_requested=meta.language, status="pending",
                 consent_notes=meta.consent_notes, created_by=created_by, chapters=list(info.chapters),
+                licence=licences.parse(meta.licence).uri if meta.licence else None,
             )
             if meta.series:
                 story.series = catalog.get_or_create(session, catalog.Series, meta.series)

@@ -22,7 +22,7 @@ from pathlib import Path, PurePosixPath
 
 from sqlalchemy import select
 
-from . import lifecycle, originals
+from . import licences, lifecycle, originals
 from .access import level_problem
 from .catalog import ACCESS_LEVELS, Recording
 from .errors import Duplicate, NotFound, UnsupportedMedia, UsageError
@@ -30,8 +30,8 @@ from .errors import Duplicate, NotFound, UnsupportedMedia, UsageError
 # Column -> the role it gives a person (None: not a person column).
 PEOPLE = {"narrator": "narrator", "interviewer": "interviewer", "host": "host", "guest": "guest"}
 MULTI = (*PEOPLE, "place", "theme")
-SINGLE = ("file", "title", "description", "series", "recorded", "access", "embargo_until", "language")
-COLUMNS = (*SINGLE[:4], *PEOPLE, "recorded", "place", "theme", "access", "embargo_until", "language")
+SINGLE = ("file", "title", "description", "series", "recorded", "access", "embargo_until", "language", "licence")
+COLUMNS = (*SINGLE[:4], *PEOPLE, "recorded", "place", "theme", "access", "embargo_until", "language", "licence")
 SEPARATOR = ";"  # between several values in one cell
 
 
@@ -41,7 +41,7 @@ class Problem:
 
     row: int
     kind: str  # columns, no_file_column, duplicate_column, extra_cells, no_file, bad_date, access_level,
-    #            embargo_date, too_long, not_found, not_audio, same_recording, failed
+    #            embargo_date, licence, too_long, not_found, not_audio, same_recording, failed
     message: str  # English, without the "row N: " in front
     code: int = UsageError.exit_code  # the exit code of the error it stands for
     details: dict = field(default_factory=dict)
@@ -203,11 +203,21 @@ def parse(text: str, base: Path, settings=None, flat: bool = False) -> Sheet:
                                                  for p in problems):
             problems.append(Problem(i, "embargo_date", "access is embargoed but embargo_until is empty; an "
                                     "embargo lifts on a date"))
+        licence = cells.get("licence", "").strip() or None
+        if licence:
+            try:
+                licence = licences.parse(licence).uri
+            except UsageError:
+                problems.append(Problem(i, "licence", f"licence: {cells['licence']!r} is not one of "
+                                        f"{', '.join(licences.CODES)} or their URIs",
+                                        details={"value": cells["licence"], "known": ", ".join(licences.CODES)}))
+                licence = None
         people = [(name, role) for column, role in PEOPLE.items() for name in _values(cells.get(column, ""))]
         meta = StoryMeta(title=cells.get("title") or None, description=cells.get("description", ""),
                          recorded=recorded, series=cells.get("series") or None, people=people,
                          places=_values(cells.get("place", "")), themes=_values(cells.get("theme", "")),
-                         access=access, embargo_until=embargo, language=cells.get("language", "").lower() or None)
+                         access=access, embargo_until=embargo, language=cells.get("language", "").lower() or None,
+                         licence=licence)
         if settings is not None:
             try:
                 meta.check_sizes(settings)

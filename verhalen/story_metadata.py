@@ -1,5 +1,6 @@
 """Editors' changes to a story's details after ingest, all at once: title, description, recording date,
-series, people and their roles, places, themes, language, access and embargo, consent notes, publishing.
+series, people and their roles, places, themes, language, access and embargo, consent notes, licence,
+publishing.
 
 `edit` applies a `Changes` in one transaction through story_edits.save_fields: the compare-and-set on
 the story's `meta_version` (a save from a page someone else changed since is a StaleVersion and changes
@@ -23,7 +24,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from . import catalog, story_edits, themes
+from . import catalog, licences, story_edits, themes
 from .access import level_problem
 from .catalog import Credit, Person, Place, Series, Story, StoryMetaEdit, StoryPlace, StoryTheme, Theme
 from .errors import UsageError
@@ -34,7 +35,7 @@ KEEP: Any = object()      # a field of Changes left as it is (None means "clear"
 LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{2,8})?")
 # The fields history shows, in this order (also the order of `verhalen history` and the workspace).
 FIELDS = ("title", "description", "recorded", "series", "people", "places", "themes", "language", "access",
-          "embargo_until", "consent_notes", "published")
+          "embargo_until", "consent_notes", "licence", "published")
 
 
 class MetadataProblem(UsageError):
@@ -60,6 +61,7 @@ class Changes:
     embargo_until: Any = KEEP        # a date, or None
     consent_notes: Any = KEEP
     published: Any = KEEP            # True or False
+    licence: Any = KEEP              # a code or URI (verhalen.licences), or None for the archive's default
     add_people: list[tuple[str, str]] = field(default_factory=list)
     remove_people: list[tuple[str, str | None]] = field(default_factory=list)
     rename_people: list[tuple[str, str]] = field(default_factory=list)
@@ -71,7 +73,7 @@ class Changes:
 
     def empty(self) -> bool:
         own = (self.title, self.description, self.recorded, self.series, self.language, self.access,
-               self.embargo_until, self.consent_notes, self.published)
+               self.embargo_until, self.consent_notes, self.published, self.licence)
         lists = (self.add_people, self.remove_people, self.rename_people, self.link_people, self.add_places,
                  self.remove_places, self.add_themes, self.remove_themes)
         return all(v is KEEP for v in own) and not any(lists)
@@ -93,7 +95,9 @@ def snapshot(story: Story) -> dict[str, Any]:
         "themes": [t.name for t in story.themes(EDITOR_THEME)],
         "language": story.language_requested or story.language,
         "access": story.access, "embargo_until": story.embargo_until.isoformat() if story.embargo_until else None,
-        "consent_notes": story.consent_notes or "", "published": bool(story.published),
+        "consent_notes": story.consent_notes or "",
+        "licence": licences.parse(story.licence).code if story.licence else None,
+        "published": bool(story.published),
     }
 
 
@@ -180,6 +184,11 @@ def edit(archive, session: Session, story: Story, ch: Changes, version: int | No
         values["consent_notes"] = notes
     if ch.published is not KEEP:
         values["published"] = bool(ch.published)
+    if ch.licence is not KEEP:
+        try:
+            values["licence"] = licences.parse(ch.licence).uri if (ch.licence or "").strip() else None
+        except UsageError as e:
+            raise MetadataProblem("licence", str(e), "licence", value=ch.licence) from None
     if ch.language is not KEEP:
         code = (ch.language or "").strip()
         if not LANGUAGE_CODE.fullmatch(code):
@@ -220,6 +229,8 @@ def edit(archive, session: Session, story: Story, ch: Changes, version: int | No
         after["language"] = values["language_requested"]
     if "series_id" in values:
         after["series"] = clean(ch.series or "") or None
+    if "licence" in values:
+        after["licence"] = licences.parse(values["licence"]).code if values["licence"] else None
     changed = [k for k in FIELDS if before[k] != after[k]]
     if not changed and not also:
         session.rollback()

@@ -8,7 +8,7 @@ import getpass
 import click
 from sqlalchemy import select
 
-from .. import catalog, story_metadata, trash
+from .. import catalog, licences, story_metadata, trash
 from ..errors import UsageError
 from ..story_metadata import KEEP, Changes
 from .context import Ctx
@@ -77,6 +77,9 @@ def _people_to_remove(values) -> list[tuple[str, str | None]]:
 @click.option("--embargo-until", callback=_date, metavar="YYYY-MM-DD",
               help="With --access embargoed (or on an embargoed story): public from this date.")
 @click.option("--consent-notes", metavar="TEXT", help="What was agreed about consent ('' empties them).")
+@click.option("--licence", metavar="CODE|URI",
+              help=f"The story's licence or rights statement: {', '.join(licences.CODES)}, or its "
+                   "creativecommons.org / rightsstatements.org URI ('' gives it the archive's default_licence).")
 @click.option("--publish/--unpublish", "published", default=None, help="Show the story to its public, or hide it.")
 @click.option("--if-version", type=int, metavar="N",
               help="Save only if the story is still at this version (`verhalen history` shows it); else exit 9.")
@@ -84,9 +87,9 @@ def _people_to_remove(values) -> list[tuple[str, str | None]]:
 @click.pass_obj
 def edit(c: Ctx, slug, title, description, recorded, no_recorded, series, no_series, add_person, remove_person,
          rename_person, link_person, add_place, remove_place, add_theme, remove_theme, language, access,
-         embargo_until, consent_notes, published, if_version, user) -> None:
+         embargo_until, consent_notes, licence, published, if_version, user) -> None:
     """Change a story's details: title, description, recording date, series, people, places, themes,
-    language, access and embargo, consent notes, publishing.
+    language, access and embargo, consent notes, licence, publishing.
 
     All changes are saved together or not at all; the public pages, search, facets, feeds and exports
     show them at once, and `verhalen history SLUG` lists them. Names are matched ignoring case.
@@ -96,6 +99,7 @@ def edit(c: Ctx, slug, title, description, recorded, no_recorded, series, no_ser
       verhalen edit basma-bakt --title "Basma bakt brood" --add-place Schiedam --remove-theme werk
       verhalen edit basma-bakt --add-person "Karim:interviewer" --rename-person "Basma=Basma El Amrani"
       verhalen edit basma-bakt --access embargoed --embargo-until 2030-01-01 --unpublish
+      verhalen edit basma-bakt --licence CC-BY-NC-SA-4.0
     """
     if recorded and no_recorded:
         raise UsageError("give --recorded or --no-recorded, not both")
@@ -106,7 +110,7 @@ def edit(c: Ctx, slug, title, description, recorded, no_recorded, series, no_ser
         recorded=None if no_recorded else (recorded or KEEP), series=None if no_series else (series or KEEP),
         language=KEEP if language is None else language, access=access or KEEP,
         embargo_until=embargo_until or KEEP, consent_notes=KEEP if consent_notes is None else consent_notes,
-        published=KEEP if published is None else published,
+        published=KEEP if published is None else published, licence=KEEP if licence is None else licence,
         add_people=_people_to_add(add_person), remove_people=_people_to_remove(remove_person),
         rename_people=_pairs(rename_person, "=", "--rename-person", "OLD=NEW"),
         link_people=_pairs(link_person, "=", "--link-person", "NAME=EXISTING"),

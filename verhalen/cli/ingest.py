@@ -73,10 +73,13 @@ class ProgressPrinter:
 @click.option("--embargo-until", callback=_date, metavar="YYYY-MM-DD", help="With --access embargoed: public from this date.")
 @click.option("--language", help="Language code (nl, ar, ...); default: detect. Kurdish (ku) or Tigrinya (ti) "
                                  "stories wait for `verhalen transcript import`.")
+@click.option("--licence", metavar="CODE|URI", help="Licence or rights statement (CC-BY-4.0, InC, ... or the URI; "
+                                                   "`verhalen edit --help` lists them); default: the archive's "
+                                                   "default_licence.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @click.pass_obj
 def ingest(c: Ctx, files, sheet, dry_run, title, description, narrator, interviewer, hosts, guest, series, recorded,
-           place, theme, access, embargo_until, language, quiet) -> None:
+           place, theme, access, embargo_until, language, licence, quiet) -> None:
     """Add recordings: probe, store, convert, transcribe, tag and index each FILE.
 
     A file that fails is reported and skipped; the others go on. The same
@@ -92,7 +95,7 @@ def ingest(c: Ctx, files, sheet, dry_run, title, description, narrator, intervie
         ctx = click.get_current_context()
         given = [f"--{name.replace('_', '-')}" for name in ("title", "description", "narrator", "interviewer", "hosts",
                                                            "guest", "series", "recorded", "place", "theme", "access",
-                                                           "embargo_until", "language")
+                                                           "embargo_until", "language", "licence")
                  if ctx.get_parameter_source(name) != click.core.ParameterSource.DEFAULT]
         if given:
             raise UsageError(f"with --sheet, put {', '.join(g.replace('--hosts', '--host') for g in given)} in the "
@@ -112,7 +115,7 @@ def ingest(c: Ctx, files, sheet, dry_run, title, description, narrator, intervie
     for path in files:
         meta = StoryMeta(title=title, description=description, recorded=recorded, series=series, people=people,
                          places=list(place), themes=list(theme), access=access, embargo_until=embargo_until,
-                         language=language)
+                         language=language, licence=licence)
         if not quiet:
             click.echo(f"{path.name}", err=True)
         try:

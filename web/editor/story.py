@@ -18,7 +18,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.utils import safe_join
 
-from verhalen import story_edits, story_metadata
+from verhalen import licences, story_edits, story_metadata
 from verhalen.access import SHOWN_STATUSES, level_problem
 from verhalen.catalog import ACCESS_LEVELS, ROLES, Person
 from verhalen.editing import TranscriptEditor, review_score
@@ -27,7 +27,7 @@ from verhalen.transcript_guards import GAP
 
 from .. import core_messages
 from ..context import get_archive
-from ..i18n import gettext as _
+from ..i18n import current_language, gettext as _
 from ..params import form_int
 from .jobs import job_view
 from .transcript import doubtful_words, history_view
@@ -65,8 +65,19 @@ def story(slug: str):
             speakers=speakers, people=people, access_levels=ACCESS_LEVELS, roles=ROLES, languages=LANGUAGES,
             everyone=list(s.scalars(select(Person.name).order_by(Person.name))),
             meta_history=_history_view(story_metadata.history(s, st)), field_names=FIELD_NAMES,
+            licence_choices=licence_choices(archive.settings, st),
             has_mp3=archive.derived(st.id, "listen.mp3").is_file(),
             has_opus=archive.derived(st.id, "listen.opus").is_file())
+
+
+def licence_choices(settings, story) -> dict:
+    """The licence select: the archive's default first (an empty value: the story follows the default,
+    also when it changes later), then every licence in the editor's language."""
+    def label(lic):
+        return lic.en if current_language() == "en" else lic.nl
+    return {"default": label(licences.of(None, settings.default_licence)),
+            "current": licences.parse(story.licence).code if story.licence else "",
+            "options": [(lic.code, label(lic)) for lic in licences.LICENCES]}
 
 
 ROLE_NAMES = {"narrator": lambda: _("verteller"), "interviewer": lambda: _("interviewer"),
@@ -95,6 +106,7 @@ FIELD_NAMES = {"title": lambda: _("titel"), "description": lambda: _("beschrijvi
                "places": lambda: _("plaatsen"), "themes": lambda: _("thema's"), "language": lambda: _("taal"),
                "access": lambda: _("toegang"), "embargo_until": lambda: _("embargo tot"),
                "consent_notes": lambda: _("toestemming"), "published": lambda: _("gepubliceerd"),
+               "licence": lambda: _("licentie"),
                "consent_file": lambda: _("toestemmingsformulier")}
 # story_metadata's problems (MetadataProblem.code) in the editor's words.
 DETAIL_PROBLEMS = {
@@ -111,6 +123,7 @@ DETAIL_PROBLEMS = {
     "no_place": lambda p: _("{name} is geen plaats van dit verhaal.", name=p.params.get("name", "")),
     "no_theme": lambda p: _("{name} is geen thema van de redactie bij dit verhaal.", name=p.params.get("name", "")),
     "language": lambda p: _("Geef een taalcode zoals nl, en of ar."),
+    "licence": lambda p: _("Kies een licentie uit de lijst."),
     "date": lambda p: _("Geef een datum als jjjj-mm-dd."),
     "embargo_without_level": lambda p: _("Een embargodatum hoort alleen bij een verhaal onder embargo."),
     "level": lambda p: LEVEL_PROBLEMS["level"](),
@@ -147,6 +160,8 @@ def details_from_form(story) -> story_metadata.Changes:
         add_places=_names("add_places"), add_themes=_names("add_themes"))
     if (form.get("language") or "").strip():
         ch.language = form["language"].strip()
+    if "licence" in form:  # a form from before the licence field leaves it alone
+        ch.licence = form["licence"]
     if (form.get("rename_old") or "").strip() and (form.get("rename_new") or "").strip():
         ch.rename_people.append((form["rename_old"], form["rename_new"]))
     if (form.get("link_old") or "").strip() and (form.get("link_to") or "").strip():

@@ -251,6 +251,7 @@ SHEET_PROBLEMS = {
     "no_file": lambda d: _("de cel file noemt geen opname"),
     "bad_date": lambda d: _("{column}: {value} is geen datum als 2024-05-03", **d),
     "access_level": lambda d: _("access: {value} is geen van {known}", **d),
+    "licence": lambda d: _("licence: {value} is geen van {known}", **d),
     "embargo_date": lambda d: _("access is embargoed maar embargo_until is leeg: een embargo loopt af op een datum"),
     "not_found": lambda d: _("{file} is niet meegestuurd", **d),
     "not_audio": lambda d: core_messages.text(d["reason"]),  # the probe's reason names the file
