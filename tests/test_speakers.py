@@ -127,6 +127,23 @@ def test_a_rerun_keeps_the_name_an_editor_gave_even_when_the_labels_change():
     assert clash == {"A": {"name": None, "by": "auto"}, "B": {"name": "Amal", "by": "editor"}}
 
 
+def test_a_rerun_keeps_an_editors_merge_and_only_that():
+    # The stage heard one person as A and C; an editor merged C into A (speakers.follow_merges).
+    merged = [[0, 30, "A"], [30, 50, "B"], [50, 60, "A"]]
+    voices = {"A": {"name": "Amal", "by": "editor", "merged": ["C"]}, "B": {"name": "Els", "by": "auto"}}
+    again = [[0, 12, "A"], [12, 30, "C"], [30, 50, "B"], [50, 60, "C"]]
+    kept = speakers.follow_merges(merged, voices, again)
+    assert [t[:2] for t in kept] == [[0, 30], [30, 50], [50, 60]] and kept[0][2] == kept[2][2] != kept[1][2]
+    named = speakers.voices_after_run(kept, [], merged, voices)
+    assert len(named) == 2 and named[kept[0][2]]["name"] == "Amal" and named[kept[0][2]]["by"] == "editor"
+    # Without a merge on record the new third voice stays (an editor's name alone is no merge).
+    plain = {"A": {"name": "Amal", "by": "editor"}, "B": {"name": "Els", "by": "auto"}}
+    assert {v for *_, v in speakers.follow_merges(merged, plain, again)} == {"A", "B", "C"}
+    # A new voice mostly outside the merged voice's talk is another person: it stays.
+    elsewhere = [[0, 30, "A"], [30, 35, "B"], [35, 50, "C"], [50, 60, "A"]]
+    assert {v for *_, v in speakers.follow_merges(merged, voices, elsewhere)} == {"A", "B", "C"}
+
+
 def test_segments_are_cut_where_the_words_change_voice():
     turns = [[0.0, 2.9, "A"], [3.1, 8.0, "B"]]
     words = [[0.1, 0.6, " Hoe", 0.9], [0.7, 1.2, " gaat", 0.9], [1.3, 2.8, " het?", 0.9],
@@ -298,3 +315,24 @@ def test_stories_without_speech_or_without_a_transcript_pass_the_stage(archive, 
         assert s.get(Story, st.id).turns == []
         k = s.get(Story, kurdish.id)
         assert {v for *_, v in k.turns} == {"A"} and k.voices == {"A": {"name": "Amal", "by": "auto"}}
+
+
+def test_a_merge_made_in_the_workspace_survives_diarize(markt):
+    """An editor merges the market interview's two voices (say the stage was wrong); `verhalen diarize` runs the
+    real stage again, which hears two voices as before, but the merge stands: one voice, one name."""
+    from verhalen.editing import TranscriptEditor
+
+    archive, sid = markt
+    with archive.session() as s:
+        st = s.get(Story, sid)
+        assert set(st.voices) == {"A", "B"}
+        ed = TranscriptEditor(archive, s, st.slug, "esseline")
+        ed.merge_voices("B", "A", st.meta_version)
+        slug = st.slug
+    r = run_cli("diarize", slug, home=archive.settings.home)
+    assert r.returncode == 0, r.stderr
+    _, turns, voices_, segs, _ = _story(archive, sid)
+    assert len(voices_) == 1, voices_
+    (voice,) = voices_
+    assert {t[2] for t in turns} == {voice} and {x[3] for x in segs} == {voice}
+    assert {x[4] for x in segs if not x[5]} == {voices_[voice]["name"]}

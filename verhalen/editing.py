@@ -397,7 +397,9 @@ class TranscriptEditor:
             raise UsageError(f"merge voice {voice!r} into another voice, not into itself")
         voices = self._voices(voice, into)
         gone = voices.pop(voice)
-        voices[into] = {**voices[into], "name": voices[into].get("name") or gone.get("name"), "by": EDITOR}
+        # "merged" lets the speakers stage keep the merge when it runs again (speakers.follow_merges).
+        voices[into] = {**voices[into], "name": voices[into].get("name") or gone.get("name"), "by": EDITOR,
+                        "merged": sorted({*voices[into].get("merged", []), *gone.get("merged", []), voice})}
         segs, before = [], []
         for s in self.story.segments:
             if s.voice == voice:

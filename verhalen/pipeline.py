@@ -159,6 +159,7 @@ def stage_speakers(archive: Archive, session: Session, story: Story, progress: P
                               progress=(lambda done, total: progress("speakers", done, total)) if progress else None)
     turns = speakers.diarize(found.windows, found.vectors, found.speech, found.duration,
                              speakers.voice_count(settings.speaker_count, people), forced=settings.speaker_count > 0)
+    turns = speakers.follow_merges(story.turns or [], story.voices or {}, turns)
     voices_before = (story.voices or {}, story.turns or [])
     story.voices = speakers.voices_after_run(turns, people, story.turns or [], story.voices or {})
     story.turns = turns

@@ -295,6 +295,35 @@ def match_voices(previous: Sequence[Sequence], new: Sequence[Sequence]) -> dict[
     return out
 
 
+def follow_merges(previous: Sequence[Sequence], previous_voices: dict | None, new: Sequence[Sequence]) -> list[list]:
+    """New turns with an editor's merges kept: a merge says two voices the stage heard are one person, so a new
+    voice left without a match (match_voices is one to one) whose talk lies mostly in a voice an editor merged
+    into becomes the new voice matched to that one, instead of coming back as a separate speaker."""
+    merged_into = {v for v, e in (previous_voices or {}).items() if e.get("merged")}
+    if not merged_into:
+        return [list(t) for t in new]
+    matched = match_voices(previous, new)
+    by_old = {old: nv for nv, old in matched.items()}
+    talk = talk_times(new)
+    shared: dict[tuple[str, str], float] = {}
+    for a0, a1, old in previous or []:
+        for b0, b1, nv in new:
+            overlap = min(a1, b1) - max(a0, b0)
+            if overlap > 0:
+                shared[(nv, old)] = shared.get((nv, old), 0.0) + overlap
+    moved: dict[str, str] = {}
+    for nv in talk:
+        if nv in matched:
+            continue
+        olds = {old: t for (v, old), t in shared.items() if v == nv}
+        if not olds:
+            continue
+        old = max(olds, key=olds.get)
+        if old in merged_into and old in by_old and olds[old] > 0.5 * talk[nv]:
+            moved[nv] = by_old[old]
+    return smooth([[a, b, moved.get(v, v)] for a, b, v in new])
+
+
 def voices_after_run(turns: Sequence[Sequence], people: Sequence[tuple[str, str]],
                      previous_turns: Sequence[Sequence] = (), previous_voices: dict | None = None) -> dict[str, dict]:
     """Story.voices for new turns: names from people, except that a voice matched to one an editor named keeps
