@@ -31,7 +31,7 @@ SLUG = "het-koor"
 # Routes that belong to the restricted story (directly or through people/series/themes only it has).
 OWN = [f"/verhaal/{SLUG}", f"/verhaal/{SLUG}.json", f"/media/{SLUG}/listen.mp3", f"/media/{SLUG}/listen.opus",
        *(f"/media/{SLUG}/transcript.{f}" for f in ("vtt", "srt", "txt", "json")), f"/media/{SLUG}/chapters.json",
-       f"/media/{SLUG}/chapters.vtt", f"/iiif/{SLUG}/manifest.json",
+       f"/media/{SLUG}/chapters.vtt", f"/iiif/{SLUG}/manifest.json", f"/media/{SLUG}/ohms.xml",
        f"/beeld/verhaal/{SLUG}/320.jpg", f"/beeld/verhaal/{SLUG}/160.webp",
        "/persoon/amal", "/beeld/persoon/amal/320.jpg", "/beeld/persoon/amal/640.webp",
        "/serie/sleutelpersonen", "/serie/sleutelpersonen/feed.xml", "/beeld/serie/sleutelpersonen/320.jpg",

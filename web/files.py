@@ -169,3 +169,26 @@ def artwork(slug: str, width: int, ext: str):
         source, owner_id = se.artwork, se.id
         public = public_may_see_any(s, Story.series_id == se.id)
     return _image(source, "series", owner_id, width, ext, public=public)
+
+
+@bp.route("/media/<slug>/ohms.xml")
+def ohms_xml(slug: str):
+    """The story as OHMS XML 5.4 (an OHMS viewer, Aviary), through the access rule like the transcript: the public
+    transcript and index only (verhalen.ohms_catalog, the same function as `verhalen export --format ohms`)."""
+    from flask import url_for  # here, not in the imports above: this route is one self-contained addition
+
+    from verhalen import ohms, ohms_catalog
+
+    archive = get_archive()
+    with archive.session() as s:
+        st = queries.story(s, slug)
+        has_mp3 = archive.derived(st.id, "listen.mp3").is_file()
+        media_url = url_for("files.listen", slug=st.slug, ext="mp3", _external=True) if has_mp3 else ""
+        body = ohms_catalog.export(s, st, archive.settings, media_url=media_url)
+        public, name = access.visible(st, access.PUBLIC, g.today), st.slug
+    response = Response(body, content_type=ohms.MIME + "; charset=utf-8")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}.ohms.xml"'
+    response.add_etag()
+    response.cache_control.max_age = 300
+    return private_unless(public, response).make_conditional(request)

@@ -18,8 +18,8 @@ import click
 
 from .. import __version__
 from ..errors import VerhalenError
-from . import (admin, contents, diarize, edit, glossary, ingest, jobs, keyword_review, model, passages, people, search,
-               stories, transcripts, trash)
+from . import (admin, contents, diarize, edit, glossary, ingest, jobs, keyword_review, model, ohms, passages, people,
+               search, stories, transcripts, trash)
 from .context import Ctx
 
 # main's own exit codes; the errors family carries the rest (docs/cli.md lists both, tests/test_docs.py checks).
@@ -27,7 +27,7 @@ ABORTED, INTERNAL_ERROR, INTERRUPTED = 1, 70, 130
 
 ENTRY_POINTS = "verhalen.commands"
 CORE_MODULES = (ingest, search, stories, edit, transcripts, passages, diarize, contents, glossary, keyword_review, people, trash,
-                jobs, admin, model)
+                jobs, admin, model, ohms)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

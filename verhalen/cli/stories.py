@@ -94,14 +94,15 @@ def show(c: Ctx, slug) -> None:
 
 @click.command()
 @click.argument("slug")
-@click.option("--format", "fmt", type=click.Choice([*exports.FORMATS, "chapters"]), default="vtt", show_default=True,
-              help="A transcript format, or `chapters`: the story's index as Podcasting 2.0 chapters JSON.")
+@click.option("--format", "fmt", type=click.Choice([*exports.FORMATS, "chapters", "ohms"]), default="vtt",
+              show_default=True, help="A transcript format, `chapters`: the story's index as Podcasting 2.0 "
+                                      "chapters JSON, or `ohms`: the whole story as OHMS XML 5.4.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file instead of stdout.")
 @click.option("--include-redacted", is_flag=True, help="Also export passages editors redacted (for internal use only).")
 @click.pass_obj
 def export(c: Ctx, slug, fmt, output, include_redacted) -> None:
-    """Export a story's transcript as WebVTT, SRT, plain text or JSON (with word timings), or its index
-    (table of contents) as Podcasting 2.0 chapters JSON.
+    """Export a story's transcript as WebVTT, SRT, plain text or JSON (with word timings), its index
+    (table of contents) as Podcasting 2.0 chapters JSON, or the story (metadata, transcript, index) as OHMS XML.
 
     Redacted passages are left out unless --include-redacted (for chapters: draft points whose words were
     redacted, as on the public pages).
@@ -115,6 +116,10 @@ def export(c: Ctx, slug, fmt, output, include_redacted) -> None:
             points = ([p.as_dict() for p in st.index_points] if include_redacted
                       else index_points.shown_points(s, st))
             text = chapter_formats.to_chapters_json(points, st.title)
+        elif fmt == "ohms":
+            from ..ohms_catalog import export as ohms_export  # loads the pipeline: only when asked
+
+            text = ohms_export(s, st, archive.settings, include_redacted=include_redacted).decode("utf-8")
         else:
             text = exports.render(fmt, _segments(st, include_redacted), st.title, meta)
     if output:

@@ -897,3 +897,10 @@ MESSAGES.update({
     "Treffers in dit verhaal": "Hits in this story",
     "Meer voor dit verhaal": "More for this story",
 })
+
+
+# The OHMS download on the story page (web/files.py ohms_xml).
+MESSAGES.update({
+    "Metadata, transcript en inhoudsopgave voor een OHMS-viewer":
+        "Metadata, transcript and table of contents for an OHMS viewer",
+})
