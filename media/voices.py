@@ -180,8 +180,11 @@ def lstm_embed(mels: np.ndarray) -> np.ndarray:
     return e / np.maximum(np.linalg.norm(e, axis=1, keepdims=True), 1e-9)
 
 
-def embed(audio: np.ndarray, progress: Callable[[int, int], None] | None = None) -> Embeddings:
-    """Find the speech in 16 kHz samples (int16 or float) and embed each window of it."""
+def embed(audio: np.ndarray, progress: Callable[[int, int], None] | None = None, threads: int = 1) -> Embeddings:
+    """Find the speech in 16 kHz samples (int16 or float) and embed each window of it, `threads` batches
+    at a time (the stage runs after the transcript, when the model's cores are free again)."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from threadpoolctl import threadpool_limits
 
     duration = len(audio) / RATE
@@ -196,20 +199,30 @@ def embed(audio: np.ndarray, progress: Callable[[int, int], None] | None = None)
     level = (energy / len(audio)) ** 0.5
     gain = max(1.0, 10 ** (NORM_DBFS / 20) / level) if level > 0 else 1.0
     size = int(WINDOW * RATE)
+    threads = max(1, threads)
+    # The threads share BATCH windows in flight (memory stays what one thread needs), and a short recording
+    # still gets a batch per thread.
+    batch = max(16, min(BATCH // threads, -(-len(windows) // threads)))
+
+    def one(lo: int) -> np.ndarray:
+        clips = np.zeros((len(windows[lo: lo + batch]), size), dtype=np.float32)
+        for row, (a, b) in enumerate(windows[lo: lo + batch]):
+            piece = _floats(audio, int(a * RATE), int(a * RATE) + size)
+            clips[row, : len(piece)] = piece * gain
+        return lstm_embed(mel_frames(clips)[:, : int(WINDOW * 100)])
+
     vectors = []
-    # Default BLAS threading swung one file between 1 and 15 s on 2 shared cores; one thread is steady.
+    # Default BLAS threading swung one file between 1 and 15 s on 2 shared cores; one BLAS thread per batch,
+    # batches side by side in threads (numpy lets go of the GIL in its loops), is steady and uses the cores.
     # The limit is lifted when the block ends, so the rest of the process keeps its own setting.
-    with threadpool_limits(limits=1, user_api="blas"):
-        for lo in range(0, len(windows), BATCH):
-            clips = np.zeros((len(windows[lo: lo + BATCH]), size), dtype=np.float32)
-            for row, (a, b) in enumerate(windows[lo: lo + BATCH]):
-                piece = _floats(audio, int(a * RATE), int(a * RATE) + size)
-                clips[row, : len(piece)] = piece * gain
-            vectors.append(lstm_embed(mel_frames(clips)[:, : int(WINDOW * 100)]))
-            if progress and lo + BATCH < len(windows):  # the caller reports the end itself
-                progress(lo + BATCH, len(windows))
+    with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(threads) as pool:
+        starts = range(0, len(windows), batch)
+        for lo, done in zip(starts, pool.map(one, starts)):
+            vectors.append(done)
+            if progress and lo + batch < len(windows):  # the caller reports the end itself
+                progress(lo + batch, len(windows))
     return Embeddings(duration, speech, windows, np.concatenate(vectors))
 
 
-def embed_file(path: Path, progress: Callable[[int, int], None] | None = None) -> Embeddings:
-    return embed(read_wav(path), progress)
+def embed_file(path: Path, progress: Callable[[int, int], None] | None = None, threads: int = 1) -> Embeddings:
+    return embed(read_wav(path), progress, threads)

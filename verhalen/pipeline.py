@@ -156,7 +156,8 @@ def stage_speakers(archive: Archive, session: Session, story: Story, progress: P
         return
     people = [(c.person.name, c.role) for c in story.credits]
     found = voices.embed_file(archive.derived(story.id, "asr.wav"),
-                              progress=(lambda done, total: progress("speakers", done, total)) if progress else None)
+                              progress=(lambda done, total: progress("speakers", done, total)) if progress else None,
+                              threads=settings.threads)
     turns = speakers.diarize(found.windows, found.vectors, found.speech, found.duration,
                              speakers.voice_count(settings.speaker_count, people), forced=settings.speaker_count > 0)
     turns = speakers.follow_merges(story.turns or [], story.voices or {}, turns)

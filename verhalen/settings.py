@@ -37,7 +37,7 @@ class Settings:
     batch_size: int = _f(8, "Speech chunks decoded together (faster-whisper's batched pipeline); 0 decodes one window at a time.")
     compute_type: str = _f("int8", "CTranslate2 compute type (int8 on CPU).")
     device: str = _f("cpu", "Device for the model: cpu or cuda.")
-    cpu_threads: int = _f(0, "Threads for the model; 0 means all cores.")
+    cpu_threads: int = _f(0, "Threads for the model and the speakers stage; 0 means all cores.")
     vad: bool = _f(True, "Skip non-speech with Silero VAD before decoding.")
     listening_bitrate: str = _f("96k", "Bitrate of the MP3 listening copy.")
     opus_copy: bool = _f(True, "Also make an Opus listening copy (small, for the web player).")
@@ -69,6 +69,11 @@ class Settings:
     default_licence: str = _f("InC", "Licence of a story that has none of its own: a code such as CC-BY-4.0 or InC (in copyright), or its creativecommons.org / rightsstatements.org URI (docs/interchange.md lists them).")
     podcast_locked: bool = _f(True, "Feeds say podcast:locked yes: podcast hosts must not import them into another account (not access control).")
     embed_frame_ancestors: str = _f("*", "Sites that may show the embeddable player (/embed/...) in a frame: a CSP frame-ancestors source list such as 'self' https://buurt.example; other pages stay 'self' only.")
+
+    @property
+    def threads(self) -> int:
+        """Threads for the model and the speakers stage's encoder: cpu_threads, or every core."""
+        return self.cpu_threads or (os.cpu_count() or 1)
 
     # -- the archive home's paths: joined here and nowhere else (docs/internals.md draws them) ----------
     @property

@@ -207,7 +207,7 @@ class Transcriber:
             try:
                 _MODELS[key] = WhisperModel(str(self.model_dir), device=self.settings.device,
                                             compute_type=self.settings.compute_type,
-                                            cpu_threads=self.settings.cpu_threads or (os.cpu_count() or 1),
+                                            cpu_threads=self.settings.threads,
                                             local_files_only=True)
             except (RuntimeError, ValueError, OSError) as e:
                 raise ModelError(f"cannot load the model from {self.model_dir}: {e}") from None
