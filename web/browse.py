@@ -6,7 +6,7 @@ from flask import Blueprint, Response, render_template, url_for
 
 from verhalen.catalog import Person, Place, Series, Theme
 
-from . import queries
+from . import queries, sharing
 from .context import get_archive
 
 bp = Blueprint("browse", __name__)
@@ -17,7 +17,8 @@ def person(slug: str):
     with get_archive().session() as s:
         p = queries.by_slug(s, Person, slug)
         stories = queries.require_any(queries.person_stories(s, p))
-        return render_template("person.html", person=p, stories=stories)
+        return render_template("person.html", person=p, stories=stories,
+                               social=sharing.person_page(p, get_archive().settings))
 
 
 @bp.route("/serie/<slug>")
@@ -25,7 +26,8 @@ def series(slug: str):
     with get_archive().session() as s:
         se = queries.by_slug(s, Series, slug)
         stories = queries.require_any(queries.series_stories(s, se))
-        return render_template("series.html", series=se, stories=stories)
+        return render_template("series.html", series=se, stories=stories,
+                               social=sharing.series_page(se, get_archive().settings))
 
 
 @bp.route("/themas")

@@ -12,7 +12,7 @@ from verhalen import access, index_points, themes
 from verhalen.catalog import Segment, Story
 from verhalen.exports import mmss
 
-from . import queries, story_search, transcript_html
+from . import queries, sharing, story_search, transcript_html
 from .params import parse_time, query_text, query_time  # noqa: F401 (parse_time: imported from here too)
 from .i18n import gettext as _
 from .context import get_archive
@@ -87,11 +87,14 @@ def story(slug: str):
         if target is not None:
             transcript = transcript_html.mark_target(transcript, target, f"t={mmss(start)}")
         duration = st.recording.duration if st.recording else None
+        meta = story_meta(st, archive.settings.publish_keywords)
+        toc = contents(index_points.shown_points(s, st), duration)
         page = render_template(
-            "story.html", story=st, meta=story_meta(st, archive.settings.publish_keywords), transcript=transcript,
+            "story.html", story=st, meta=meta, transcript=transcript,
             has_transcript=bool(shown), has_opus=has_opus, has_mp3=has_mp3, start=start,
             start_label=mmss(start) if start is not None else None,
-            toc=contents(index_points.shown_points(s, st), duration),
+            toc=toc, licence=sharing.licence_of(st, archive.settings),
+            social=sharing.story_page(st, meta, shown, toc, has_mp3, archive.settings),
             q=q, found=found, search_error=search_error,
             cover=bool(st.recording and st.recording.cover_art),
             permalink=url_for("public.story", slug=st.slug, _external=True))
@@ -108,6 +111,8 @@ def story_json(slug: str):
         body["transcripts"] = {fmt: url_for("files.transcript", slug=st.slug, fmt=fmt, _external=True)
                                for fmt in ("vtt", "srt", "txt", "json")}
         body["audio"] = url_for("files.listen", slug=st.slug, ext="mp3", _external=True)
+        lic = sharing.licence_of(st, get_archive().settings)
+        body["license"] = {"uri": lic.uri, "code": lic.code, "nl": lic.nl, "en": lic.en}
         response = jsonify(body)
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response

@@ -18,6 +18,9 @@ from verhalen import licences
 from verhalen.catalog import Story
 from verhalen.media import images
 
+from . import linked_data
+from .i18n import current_language
+
 SHARE_WIDTH = 640   # the largest derivative web/files.py makes (media/images.py SIZES): what link previews want
 _SWAPPED = {5, 6, 7, 8}  # EXIF orientations that turn the picture a quarter: width and height trade places
 
@@ -88,3 +91,66 @@ def story_urls(story: Story) -> dict[str, str]:
         urls["series"] = url_for("browse.series", slug=story.series.slug, _external=True)
         urls["feed"] = url_for("feeds.feed", slug=story.series.slug, _external=True)
     return urls
+
+
+# -- the pages' JSON-LD and Open Graph tags (web/linked_data.py builds them) --------------------------------
+
+
+@dataclass(frozen=True)
+class Social:
+    tags: list            # (attribute, key, content) for <meta>
+    json_ld: object       # Markup: the body of <script type="application/ld+json">
+
+
+def _site_name(settings) -> str:
+    return settings.archive_name
+
+
+def story_page(st: Story, meta: dict, shown_rows: list, toc: list[dict], has_mp3: bool, settings) -> Social:
+    """For /verhaal/<slug>: from what the story page loaded already (its metadata, the public transcript's rows,
+    the table of contents); no query of its own beyond the lazy loads the template makes anyway."""
+    lang = current_language()
+    urls = story_urls(st)
+    for p in meta["places"]:
+        urls[f"place:{p['slug']}"] = url_for("browse.place", slug=p["slug"], _external=True)
+    for t in meta["themes"] + meta["keywords"]:
+        urls[f"theme:{t['slug']}"] = url_for("browse.theme", slug=t["slug"], _external=True)
+    people = {c.person.slug: {"url": url_for("browse.person", slug=c.person.slug, _external=True),
+                              "image": person_picture(c.person).url(320) if c.person.portrait else None}
+              for c in st.credits}
+    picture = story_picture(st)
+    image = picture.url() if picture else None
+    transcript = linked_data.transcript_value([r.text for r in shown_rows], urls["transcript.txt"]) if shown_rows else None
+    ld = linked_data.episode(
+        meta, urls, licence_uri=licence_of(st, settings).uri, access_level=st.access, lang=lang,
+        published=st.created_at.date().isoformat() if st.created_at else None, transcript=transcript,
+        chapters=toc, people=people, archive_name=settings.archive_name, image=image, has_mp3=has_mp3)
+    names = ", ".join(p["name"] for p in meta["people"])
+    summary = meta["description"] or " · ".join(x for x in (names, meta["series"]["name"] if meta["series"] else "") if x)
+    tags = linked_data.open_graph(title=st.title, description=summary, url=urls["page"], lang=lang,
+                                  site_name=_site_name(settings), og_type="article", image=image,
+                                  image_alt=picture.alt if picture else None, audio=urls["mp3"] if has_mp3 else None)
+    return Social(tags, linked_data.script_json(ld))
+
+
+def series_page(se, settings) -> Social:
+    url = url_for("browse.series", slug=se.slug, _external=True)
+    picture = series_picture(se)
+    image = picture.url() if picture else None
+    ld = linked_data.podcast_series(se.name, url, url_for("feeds.feed", slug=se.slug, _external=True),
+                                    se.description or "", image, settings.archive_name,
+                                    url_for("public.home", _external=True))
+    tags = linked_data.open_graph(title=se.name, description=se.description or "", url=url, lang=current_language(),
+                                  site_name=_site_name(settings), image=image, image_alt=se.name if image else None)
+    return Social(tags, linked_data.script_json(ld))
+
+
+def person_page(p, settings) -> Social:
+    url = url_for("browse.person", slug=p.slug, _external=True)
+    picture = person_picture(p)
+    image = picture.url() if picture else None
+    ld = linked_data.person(p.name, url, p.bio or "", image)
+    tags = linked_data.open_graph(title=p.name, description=p.bio or "", url=url, lang=current_language(),
+                                  site_name=_site_name(settings), og_type="profile", image=image,
+                                  image_alt=p.name if image else None)
+    return Social(tags, linked_data.script_json(ld))
