@@ -311,3 +311,20 @@ def test_an_import_killed_after_its_commit_is_finished_by_the_same_command(archi
     assert code == 0, err
     assert out.strip().endswith("(an interrupted import, finished)") and "\tready\t" in out
     assert stories(archive) == 1
+
+
+def test_sync_marks_point_at_the_word_said_at_each_minute():
+    """<sync> from the words' own timings: minute 1 falls on "drie" of the second passage, minute 2 on the
+    third passage's first word (said after a pause); only those passages' timings are asked for."""
+    segs = [{"start": 0.0, "end": 50.0, "text": "Waar begon het?", "speaker": "Piet Bakker", "words": []},
+            {"start": 50.0, "end": 70.0, "text": "een twee drie vier", "speaker": "Anna de Vries",
+             "words": [[50, 55, " een", 1], [55, 59, " twee", 1], [59, 62, " drie", 1], [62, 70, " vier", 1]]},
+            {"start": 125.0, "end": 130.0, "text": "nog wat", "speaker": "Anna de Vries", "words": []}]
+    lines, where = ohms.transcript_lines(segs)
+    assert lines == ["Piet Bakker: Waar begon het?", "", "Anna de Vries: een twee drie vier", "nog wat"]
+    assert ohms.sync_marks(segs, where) == "1:|3(6)|4(1)"  # line 3, word 6: after the 3-word label, "drie"
+    assert ohms.timed_moments(segs, [ohms.Point(start=10.0)]) == {0, 1, 2}
+    assert ohms.timed_moments(segs, []) == {1, 2}
+    back = ohms.parse(ohms.build(ohms.Record(id=1, title="T", segments=segs)))
+    assert back.sync == [(60.0, 3, 6), (120.0, 4, 1)]
+    assert [s["start"] for s in ohms.segments_for(back, 130.0)][2] == 120.0

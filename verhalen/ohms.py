@@ -190,6 +190,21 @@ def sync_marks(segments: list[dict], where: list[tuple[int, int] | None]) -> str
     return "1:|" + "|".join(marks) if marks else ""
 
 
+def timed_moments(segments: list[dict], points: list[Point]) -> set[int]:
+    """Which segments (by position) the writer reads word timings of: those said at a whole minute (<sync>) or
+    where an index point starts (its partial_transcript). A caller may leave `words` out of the others, which
+    saves decoding them (an hour's 450 passages, of which ~70 are needed)."""
+    ends = [float(seg["end"]) for seg in segments]
+    moments = [minute * 60.0 for minute in range(1, int(max(ends, default=0) // 60) + 1)]
+    moments += [float(p.start) for p in points]
+    out = set()
+    for t in moments:
+        i = next((n for n, end in enumerate(ends) if end > t), None)
+        if i is not None:
+            out.add(i)
+    return out
+
+
 def _partial(segments: list[dict], start: float, words: int = 12) -> str:
     """The first words said from `start` on (OHMS's partial_transcript of an index point)."""
     for seg in segments:

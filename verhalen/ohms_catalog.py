@@ -23,11 +23,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from . import catalog, index_points, lifecycle, licences, ohms, originals, pipeline, themes
-from .access import public_segments
+from .access import shown
 from .archive import Archive
 from .catalog import Credit, IndexPoint, Recording, Segment, Story, StoryTheme, TranscriptRun
 from .errors import Duplicate, UsageError
-from .exports import rows
 from .media import probe
 from .settings import Settings
 
@@ -39,13 +38,35 @@ SHA_KEY = "ohms_sha256"
 # -- export -----------------------------------------------------------------------------------------------------
 
 
+def _segments(session: Session, story: Story, include_redacted: bool) -> list[dict]:
+    """The passages as exports.rows dicts, their word timings (a JSON column, the bulk of the work to load) read
+    only where the writer needs them (ohms.timed_moments); which passages: the access rule's `shown`."""
+    cols = (Segment.id, Segment.start, Segment.end, Segment.text, Segment.speaker, Segment.voice, Segment.redacted,
+            Segment.guard)
+    found = session.execute(select(*cols).where(Segment.story_id == story.id).order_by(Segment.start, Segment.id))
+    chosen = [r for r in found if (r.text.strip() if include_redacted else shown(r))]
+    return [{"id": r.id, "start": r.start, "end": r.end, "text": r.text, "speaker": r.speaker, "voice": r.voice,
+             "words": []} for r in chosen]
+
+
+def _points(session: Session, story: Story, include_redacted: bool) -> list[ohms.Point]:
+    points = ([p.as_dict() for p in story.index_points] if include_redacted
+              else index_points.shown_points(session, story))
+    return [ohms.Point(start=p["start"], title=p.get("title") or "", synopsis=p.get("synopsis") or "",
+                       keywords=list(p.get("keywords") or []), place=p.get("place") or "",
+                       latitude=p.get("latitude"), longitude=p.get("longitude")) for p in points]
+
+
 def record_of(session: Session, story: Story, settings: Settings, *, include_redacted: bool = False,
               media_url: str = "") -> ohms.Record:
     """The story as an OHMS record. By default what readers outside the workspace get: redacted passages and
     gaps left out, the index as shown_points gives it; include_redacted: every passage and point (editors)."""
-    segments = rows(s for s in story.segments if s.text.strip()) if include_redacted else rows(public_segments(story))
-    points = ([p.as_dict() for p in story.index_points] if include_redacted
-              else index_points.shown_points(session, story))
+    segments = _segments(session, story, include_redacted)
+    points = _points(session, story, include_redacted)
+    wanted = {segments[i]["id"]: segments[i] for i in ohms.timed_moments(segments, points)}
+    if wanted:
+        for sid, words in session.execute(select(Segment.id, Segment.words).where(Segment.id.in_(list(wanted)))):
+            wanted[sid]["words"] = words or []
     rec = story.recording
     return ohms.Record(
         id=story.id, title=story.title, recorded=story.recorded, accession=story.slug,
@@ -57,9 +78,7 @@ def record_of(session: Session, story: Story, settings: Settings, *, include_red
         interviewees=[c.person.name for c in story.credits if c.role in ("narrator", "guest")],
         interviewers=[c.person.name for c in story.credits if c.role in ("interviewer", "host")],
         file_name=rec.original_name if rec else "", media_url=media_url, language=story.language,
-        points=[ohms.Point(start=p["start"], title=p.get("title") or "", synopsis=p.get("synopsis") or "",
-                           keywords=list(p.get("keywords") or []), place=p.get("place") or "",
-                           latitude=p.get("latitude"), longitude=p.get("longitude")) for p in points],
+        points=points,
         description=story.description or "", rights=licences.of(story.licence, settings.default_licence).uri,
         changed=(story.updated_at or story.created_at).date() if (story.updated_at or story.created_at) else None,
         segments=segments)
@@ -140,7 +159,7 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[:limit - 1].rstrip() + "…"
 
 
-def _points(record: ohms.Record, duration: float) -> list[IndexPoint]:
+def _new_points(record: ohms.Record, duration: float) -> list[IndexPoint]:
     out: list[IndexPoint] = []
     for p in record.points:
         if duration and p.start >= duration:
@@ -231,7 +250,7 @@ def import_file(archive: Archive, xml_path: Path, audio: Path | None = None, slu
         story.segments = [Segment(start=s["start"], end=s["end"], text=s["text"], speaker=s["speaker"],
                                   speaker_fixed=s["speaker"] is not None, language=record.language, words=[],
                                   version=1) for s in segments]
-        story.index_points = _points(record, info.duration)
+        story.index_points = _new_points(record, info.duration)
         story.transcript_run = TranscriptRun(source=IMPORTED, model=f"OHMS {xml_path.name}"[:300],
                                              options=provenance, hotwords=[], audio_seconds=info.duration)
         for name in ("probe", "store", "transcript"):
