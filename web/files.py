@@ -4,7 +4,9 @@ transcripts and chapters (CORS), and images (EXIF-free derivatives). The pages a
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
+from urllib.parse import quote
 
 from flask import Blueprint, Response, abort, g, request, send_file
 from sqlalchemy import select
@@ -64,7 +66,27 @@ def listen(slug: str, ext: str):
         # an editor waits rather than hears the passage.
         if "editors" not in g.levels and outbox.muting_pending(s, story_id):
             abort(503, _("Dit verhaal wordt bijgewerkt. Probeer het over een minuut opnieuw."))
-    return _send(archive.derived(story_id, f"listen.{ext}"), AUDIO[ext], public=public)
+        title = story.title
+    response = _send(archive.derived(story_id, f"listen.{ext}"), AUDIO[ext], public=public)
+    if request.args.get("download") == "1":
+        # The story page's download link: saved under the story's name. Only then: the <audio> element and
+        # podcast apps stream the same URL without it, and an attachment there would make a browser save it.
+        response.headers.set("Content-Disposition", "attachment", **download_names(title, slug, ext))
+    return response
+
+
+def download_names(title: str, slug: str, ext: str) -> dict[str, str]:
+    """Content-Disposition parameters naming a download after the story: `filename*` (RFC 6266/5987, UTF-8,
+    percent-encoded, which every current browser prefers) from the title, `filename` (plain ASCII for older
+    clients) from the slug. Control characters (CR, LF...) and the characters file systems refuse leave the
+    title; werkzeug's Headers.set quotes the rest, so no title can break the header."""
+    # Cc and the line/paragraph separators only: format characters (Persian's zero-width non-joiner) stay.
+    clean = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") or c in '\\/:*?"<>|' else c
+                    for c in title)
+    clean = " ".join(clean.split()).strip(" .")[:120].strip() or slug
+    return {"filename": f"{slug}.{ext}", "filename*": "UTF-8''" + quote(f"{clean}.{ext}", safe="!#$&+-.^_`|~")}
+
+
 
 
 def segments_of(story) -> list[dict]:
