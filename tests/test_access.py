@@ -41,7 +41,7 @@ SHARED = ["/", "/?lang=en", "/themas", "/plaatsen", "/plaats/rotterdam", "/perso
           "/serie/levensverhalen/feed.xml", "/sitemap.xml", "/robots.txt", "/zoeken", "/zoeken?q=dinsdag",
           "/zoeken?q=zingen+OR+perfume", "/zoeken?q=place:Rotterdam", "/zoeken?q=koor", "/zoeken?q=person:Amal",
           "/thema/werk", "/verhaal/pop-up-bazaar", "/verhaal/pop-up-bazaar.json",
-          "/media/pop-up-bazaar/transcript.json", "/beeld/persoon/basma/160.jpg"]
+          "/media/pop-up-bazaar/transcript.json", "/beeld/persoon/basma/160.jpg", "/feed.xml"]
 SECRETS = ["het-koor", "Het koor", "Amal", "Sleutelpersonen", "sleutelpersonen", "muziek", "dinsdag", "zingen"]
 
 RESTRICTED = {

@@ -53,6 +53,116 @@ def _picture(path, size) -> str:
     return path.name
 
 
+# -- feeds for podcast directories -------------------------------------------------------------------
+
+
+def test_podcast_guid_is_uuid5_of_the_feed_url_without_scheme_or_trailing_slash():
+    from verhalen.web.feeds import podcast_guid
+
+    # The example of the Podcasting 2.0 guid tag's own documentation.
+    assert podcast_guid("https://mp3s.nashownotes.com/pc20rss.xml") == "917393e3-1b1e-5cef-ace4-edaa54e1f810"
+    assert podcast_guid("http://ex.org/serie/a/feed.xml/") == str(uuid.uuid5(GUID_NS, "ex.org/serie/a/feed.xml"))
+    assert podcast_guid("https://ex.org/feed.xml") == podcast_guid("http://ex.org/feed.xml//")
+
+
+def test_series_feed_has_what_apple_spotify_and_podcast_index_ask(client):
+    doc = _xml(client, "/serie/levensverhalen/feed.xml")
+    ch = _one(doc, "/rss/channel")
+    assert _one(ch, "podcast:guid/text()") == str(uuid.uuid5(GUID_NS, "localhost/serie/levensverhalen/feed.xml"))
+    assert _one(ch, "podcast:guid/text()") == "e7dc07cb-c4b6-50cc-85cb-a7958c0c1ce1"  # worked out by hand
+    assert _one(ch, "podcast:locked/text()") == "yes" and _one(ch, "podcast:locked").get("owner") is None
+    assert _one(ch, "itunes:author/text()") == "Verhalen" and _one(ch, "itunes:explicit/text()") == "false"
+    assert _one(ch, "itunes:category/@text") == "Society & Culture"
+    assert ch.xpath("itunes:owner", namespaces=NS) == [], "no made-up contact address without admin_email"
+    assert _one(ch, "atom:link[@rel='self']/@href") == "http://localhost/serie/levensverhalen/feed.xml"
+    # No series artwork and no story cover in the demo: the archive's own artwork, also as RSS <image>.
+    art = _one(ch, "itunes:image/@href")
+    assert art == "http://localhost/static/podcast-artwork.png" and _one(ch, "image/url/text()") == art
+    assert _one(ch, "image/link/text()") == _one(ch, "link/text()")
+    im = _image_of(client, art)
+    assert im.size[0] == im.size[1] >= 1400 and im.mode == "RGB", (im.size, im.mode)
+    (item,) = ch.xpath("item")
+    assert _one(item, "itunes:explicit/text()") == "false" and item.xpath("itunes:image", namespaces=NS) == []
+
+
+def test_locked_and_owner_follow_the_settings(demo_archive, make_app):
+    c = make_app(demo_archive, podcast_locked=False, admin_email="archief@buurt.example",
+                 archive_name="Buurtarchief").test_client()
+    for url in ("/serie/levensverhalen/feed.xml", "/feed.xml"):
+        ch = _one(_xml(c, url), "/rss/channel")
+        locked = _one(ch, "podcast:locked")
+        assert (locked.text, locked.get("owner")) == ("no", "archief@buurt.example"), url
+        assert _one(ch, "itunes:owner/itunes:email/text()") == "archief@buurt.example"
+        assert _one(ch, "itunes:owner/itunes:name/text()") == "Buurtarchief"
+        assert _one(ch, "itunes:author/text()") == "Buurtarchief"
+    locked = _one(_xml(make_app(demo_archive, admin_email="archief@buurt.example").test_client(), "/feed.xml"),
+                  "/rss/channel/podcast:locked")
+    assert (locked.text, locked.get("owner")) == ("yes", "archief@buurt.example")
+
+
+def test_artwork_is_a_1400_px_square_from_the_series_or_a_cover_never_upscaled(archive_copy, make_app, tmp_path):
+    home = archive_copy.settings.home
+    big_art, big_cover, small = (_picture(home / "serie.jpg", (2000, 1500)), _picture(home / "hoes.jpg", (1600, 1800)),
+                                 _picture(home / "klein.jpg", (900, 900)))
+    with archive_copy.session() as s:
+        st = archive_copy.story(s, "pop-up-bazaar")
+        st.recording.cover_art = big_cover
+        st.series.artwork = small
+        s.commit()
+    c = make_app(archive_copy).test_client()
+    ch = _one(_xml(c, "/serie/levensverhalen/feed.xml"), "/rss/channel")
+    # The series' own artwork is too small for a directory: the story's cover stands in, cut square.
+    assert _one(ch, "itunes:image/@href") == "http://localhost/beeld/verhaal/pop-up-bazaar/1400.jpg"
+    assert _one(ch, "item/itunes:image/@href") == "http://localhost/beeld/verhaal/pop-up-bazaar/1400.jpg"
+    assert _image_of(c, _one(ch, "itunes:image/@href")).size == (1400, 1400)
+    assert c.get("/beeld/serie/levensverhalen/1400.jpg").status_code == 404, "a 900 px picture is not made 1400"
+    assert c.get("/beeld/serie/levensverhalen/1000.jpg").status_code == 404, "only the feed's size is added"
+    with archive_copy.session() as s:
+        archive_copy.story(s, "pop-up-bazaar").series.artwork = big_art
+        s.commit()
+    ch = _one(_xml(c, "/serie/levensverhalen/feed.xml"), "/rss/channel")
+    assert _one(ch, "itunes:image/@href") == "http://localhost/beeld/serie/levensverhalen/1400.jpg"
+    assert _image_of(c, _one(ch, "itunes:image/@href")).size == (1400, 1400)
+    assert _one(_xml(c, "/feed.xml"), "/rss/channel/itunes:image/@href").endswith("/beeld/verhaal/pop-up-bazaar/1400.jpg")
+
+
+# -- the site-wide feed --------------------------------------------------------------------------------
+
+
+def test_site_feed_lists_the_newest_public_stories_as_the_series_feed_does(archive_copy, make_app):
+    c = make_app(archive_copy).test_client()
+    site = _xml(c, "/feed.xml")
+    assert [t for t in site.xpath("/rss/channel/item/title/text()")] == ["Pop-up bazaar"], "het-koor is for researchers"
+    ch = _one(site, "/rss/channel")
+    assert _one(ch, "title/text()") == "Verhalen" and _one(ch, "link/text()") == "http://localhost/"
+    assert _one(ch, "podcast:guid/text()") == str(uuid.uuid5(GUID_NS, "localhost/feed.xml"))
+    # One builder: the story's item is the same in both feeds.
+    series_item = _one(_xml(c, "/serie/levensverhalen/feed.xml"), "/rss/channel/item")
+    assert etree.tostring(_one(site, "/rss/channel/item")) == etree.tostring(series_item)
+    with archive_copy.session() as s:
+        archive_copy.story(s, "het-koor").access = "public"
+        s.commit()
+    assert _xml(c, "/feed.xml").xpath("/rss/channel/item/title/text()") == ["Het koor", "Pop-up bazaar"], "newest first"
+    for change in ({"published": False}, {"deleted_at": dt.datetime(2026, 1, 1)}, {"access": "embargoed",
+                   "embargo_until": dt.date.today() + dt.timedelta(days=30)}):
+        with archive_copy.session() as s:
+            st = archive_copy.story(s, "het-koor")
+            for key, value in {"published": True, "deleted_at": None, "access": "public", **change}.items():
+                setattr(st, key, value)
+            s.commit()
+        body = c.get("/feed.xml").get_data(as_text=True)
+        assert "Het koor" not in body and "het-koor" not in body and "Pop-up bazaar" in body, change
+
+
+def test_home_links_the_site_feed(client):
+    page = client.get("/").get_data(as_text=True)
+    head, body = page.split("</head>", 1)
+    assert re.search(r'<link rel="alternate" type="application/rss\+xml" title="Nieuwe verhalen" href="/feed.xml">',
+                     head)
+    assert '<a class="feed" href="/feed.xml">Nieuwe verhalen als podcastfeed (RSS)</a>' in body
+    assert "New stories as a podcast feed (RSS)" in client.get("/?lang=en").get_data(as_text=True)
+
+
 # -- named downloads ----------------------------------------------------------------------------------
 
 

@@ -86,6 +86,7 @@ CACHED_ENDPOINTS = frozenset({
     "public.home", "public.story", "public.story_json", "search.search", "feeds.feed",
     "browse.person", "browse.series", "browse.themes", "browse.theme", "browse.places", "browse.place",
     "browse.sitemap", "browse.robots",
+    "feeds.site_feed",
 })
 
 

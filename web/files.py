@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from verhalen import access, chapter_formats, exports, index_points, outbox
 from verhalen.catalog import Credit, Person, Series, Story
-from verhalen.errors import NotFound
+from verhalen.errors import NotFound, UnsupportedMedia
 from verhalen.media import images
 
 from . import queries
@@ -87,8 +87,6 @@ def download_names(title: str, slug: str, ext: str) -> dict[str, str]:
     return {"filename": f"{slug}.{ext}", "filename*": "UTF-8''" + quote(f"{clean}.{ext}", safe="!#$&+-.^_`|~")}
 
 
-
-
 def segments_of(story) -> list[dict]:
     return exports.rows(access.public_segments(story))
 
@@ -143,13 +141,43 @@ def chapters_vtt(slug: str):
     return _chapters_response(body, "text/vtt; charset=utf-8", public)
 
 
+# Podcast directories want square channel and episode artwork of 1400-3000 px (Apple refuses a feed
+# without it); the pages' sizes above stop at 640. So one more size, square, for web/feeds.py only: made
+# from a picture at least this big on its short side, never upscaled (the feed falls back instead).
+FEED_ARTWORK = 1400
+_short_sides: dict[tuple[str, int], int] = {}
+
+
+def short_side(source: Path) -> int:
+    """The shorter side in pixels of the picture at `source`, 0 if it is no usable picture; remembered per
+    file version, so a feed of many stories decodes each cover once per process, not on every build."""
+    try:
+        key = (str(source), source.stat().st_mtime_ns)
+    except OSError:
+        return 0
+    if key not in _short_sides:
+        try:
+            side = min(images.open_checked(source).size)
+        except UnsupportedMedia:
+            side = 0
+        if len(_short_sides) >= 10_000:
+            _short_sides.clear()
+        _short_sides[key] = side
+    return _short_sides[key]
+
+
 def derivative(source: Path, cache: Path, width: int, ext: str) -> Path:
     """The cached derivative of `source` (made on first use; the archive's derived/ is rebuildable)."""
-    if width not in images.SIZES or ext not in images.FORMATS:
+    if ext not in images.FORMATS or width not in images.SIZES and width != FEED_ARTWORK:
         raise NotFound("no such image size")
+    if width == FEED_ARTWORK and short_side(source) < FEED_ARTWORK:
+        raise NotFound("this picture is too small for podcast artwork")
     target = cache / f"{width}.{ext}"
     if not target.is_file() or target.stat().st_mtime < source.stat().st_mtime:
-        images.make_derivatives(source, cache)
+        if width == FEED_ARTWORK:
+            images.make_derivatives(source, cache, sizes=(FEED_ARTWORK,), square=True)
+        else:
+            images.make_derivatives(source, cache)
     return target
 
 

@@ -904,3 +904,10 @@ MESSAGES.update({
     "Metadata, transcript en inhoudsopgave voor een OHMS-viewer":
         "Metadata, transcript and table of contents for an OHMS viewer",
 })
+
+
+# Podcast directories and the embeddable player (web/feeds.py, web/embed.py).
+MESSAGES.update({
+    "Nieuwe verhalen als podcastfeed (RSS)": "New stories as a podcast feed (RSS)",
+    "Nieuwe verhalen": "New stories",
+})
