@@ -43,6 +43,9 @@ SHARED = ["/", "/?lang=en", "/themas", "/plaatsen", "/plaats/rotterdam", "/perso
           "/thema/werk", "/verhaal/pop-up-bazaar", "/verhaal/pop-up-bazaar.json",
           "/media/pop-up-bazaar/transcript.json", "/beeld/persoon/basma/160.jpg", "/feed.xml"]
 SECRETS = ["het-koor", "Het koor", "Amal", "Sleutelpersonen", "sleutelpersonen", "muziek", "dinsdag", "zingen"]
+# OAI-PMH (web/oai.py): the harvest lists every public record and set; the restricted story is in none.
+SHARED += ["/oai?verb=ListRecords&metadataPrefix=oai_dc", "/oai?verb=ListSets",
+           "/oai?verb=ListIdentifiers&metadataPrefix=oai_dc"]
 
 RESTRICTED = {
     "researchers": dict(access="researchers"),
@@ -131,6 +134,27 @@ def test_restricted_story_is_404_or_absent_on_every_route(archive_copy, client_o
     page = c.get("/zoeken?q=place:Rotterdam&lang=nl").get_data(as_text=True)
     assert "1 verhaal gevonden" in page
     assert 'data-facet="series"' in page and "Levensverhalen" in page and "Sleutelpersonen" not in page
+
+
+@pytest.mark.parametrize("variant", sorted(RESTRICTED))
+def test_oai_pmh_knows_no_restricted_story_and_shows_a_withdrawn_one_as_deleted(archive_copy, client_on, variant):
+    """GetRecord of the restricted story's identifier is idDoesNotExist, as for one that never existed; once it
+    was public and then restricted, it is a deleted record: identifier and datestamp, nothing of what it was."""
+    with archive_copy.session() as s:
+        ident = f"oai:localhost:{archive_copy.story(s, SLUG).id}"
+    get = f"/oai?verb=GetRecord&metadataPrefix=oai_dc&identifier={ident}"
+    _prepare(archive_copy, **RESTRICTED[variant])
+    c = client_on(archive_copy)
+    body = c.get(get).get_data(as_text=True)
+    assert 'code="idDoesNotExist"' in body and not [s for s in SECRETS if s in body], variant
+    _prepare(archive_copy)  # public: harvested
+    assert "Het koor" in c.get(get).get_data(as_text=True)
+    _prepare(archive_copy, **RESTRICTED[variant])  # withdrawn
+    for url in (get, "/oai?verb=ListRecords&metadataPrefix=oai_dc", "/oai?verb=ListSets"):
+        body = c.get(url).get_data(as_text=True)
+        leaked = [s for s in SECRETS if s in body]
+        assert not leaked, (variant, url, leaked)
+    assert f'<header status="deleted"><identifier>{ident}</identifier>' in c.get(get).get_data(as_text=True)
 
 
 def test_embargo_lifts_by_itself_when_its_date_passes(archive_copy, client_on):

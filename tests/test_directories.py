@@ -163,6 +163,93 @@ def test_home_links_the_site_feed(client):
     assert "New stories as a podcast feed (RSS)" in client.get("/?lang=en").get_data(as_text=True)
 
 
+# -- the embeddable player --------------------------------------------------------------------------
+
+
+def _frame_ancestors(response) -> str:
+    (directive,) = [d.strip() for d in response.headers["Content-Security-Policy"].split(";")
+                    if d.strip().startswith("frame-ancestors")]
+    return directive
+
+
+def test_only_the_embed_page_may_be_framed_elsewhere(demo_archive, make_app):
+    for setting, expected in ((None, "frame-ancestors *"),
+                              ("'self'  https://buurt.example", "frame-ancestors 'self' https://buurt.example")):
+        c = make_app(demo_archive, embed_frame_ancestors=setting).test_client()
+        r = c.get("/embed/pop-up-bazaar")
+        assert r.status_code == 200 and _frame_ancestors(r) == expected
+        assert "X-Frame-Options" not in r.headers
+        assert "script-src 'self'" in r.headers["Content-Security-Policy"], "the rest of the policy stays"
+        for url in ("/", "/verhaal/pop-up-bazaar", "/feed.xml", "/embed/bestaat-niet"):
+            assert _frame_ancestors(c.get(url)) == "frame-ancestors 'self'", url
+    for bad in ("https://a.example; script-src *", "", "'unsafe-inline'", "'none' https://a.example", "a,b"):
+        with pytest.raises(UsageError, match="embed_frame_ancestors"):
+            make_app(demo_archive, embed_frame_ancestors=bad)
+
+
+def test_embed_page_is_a_small_accessible_player(client):
+    r = client.get("/embed/pop-up-bazaar?t=3")
+    page = r.get_data(as_text=True)
+    assert '<html lang="nl">' in page and 'lang="en">Pop-up bazaar</span>' in page
+    audio = re.search(r"<audio [^>]*>", page).group(0)
+    assert 'controls' in audio and 'preload="metadata"' in audio and "autoplay" not in page
+    assert 'aria-labelledby="embed-title"' in audio
+    assert '<source src="/media/pop-up-bazaar/listen.mp3#t=3" type="audio/mpeg">' in page
+    assert '<source src="/media/pop-up-bazaar/listen.opus#t=3"' in page
+    assert ">Afspelen vanaf 00:03</button>" in page and "Deze link begint bij 00:03." in page
+    assert "Verteld door Basma" in page and "Esseline" not in page, "the narrator, not the interviewer"
+    assert '<blockquote class="line" lang="en"><p><span class="time">00:00</span> At the proper bar' in page
+    links = re.findall(r'<a href="([^"]+)" target="_blank" rel="noopener">', page)
+    assert "http://localhost/verhaal/pop-up-bazaar?t=3" in links and all(links)
+    assert "opent in een nieuw tabblad" in page and "<script>" not in page
+    en = client.get("/embed/pop-up-bazaar?t=3&lang=en").get_data(as_text=True)
+    assert '<html lang="en">' in en and "Play from 00:03" in en and "Told by Basma" in en
+
+
+@pytest.mark.parametrize("t", ["-5", "1e308", "abc", "%0D%0AX-Evil:%201", "99999", "", "nan", "11", "1%00"])
+def test_embed_never_fails_on_a_bad_t(client, t):
+    r = client.get(f"/embed/pop-up-bazaar?t={t}")
+    page = r.get_data(as_text=True)
+    assert r.status_code == 200 and "X-Evil" not in r.headers, t
+    # Each of these is no moment of this 10-second story: the player starts at the beginning.
+    assert 'id="play-from"' not in page and "#t=" not in page and "X-Evil" not in page, t
+
+
+def test_embed_page_is_served_from_the_page_cache_with_its_policy(demo_archive, make_app):
+    c = make_app(demo_archive, embed_frame_ancestors="https://buurt.example").test_client()
+    first, second = c.get("/embed/pop-up-bazaar?t=2"), c.get("/embed/pop-up-bazaar?t=2")
+    assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("MISS", "HIT")
+    assert _frame_ancestors(second) == "frame-ancestors https://buurt.example" and second.data == first.data
+    c.set_cookie("lang", "en")  # the remembered choice (a ?lang= answer sets the cookie, so is not stored)
+    english = [c.get("/embed/pop-up-bazaar?t=2") for _ in range(2)]
+    assert [r.headers["X-Cache"] for r in english] == ["MISS", "HIT"], "kept per language"
+    assert b"Play from 00:02" in english[1].data and b"Afspelen" not in english[1].data
+
+
+def test_story_page_offers_the_embed_snippet(client):
+    import html
+
+    page = client.get("/verhaal/pop-up-bazaar?t=4").get_data(as_text=True)
+    details = page[page.index('<details class="embed-code">'):]
+    assert "<summary>Insluiten</summary>" in details
+    snippet = html.unescape(re.search(r"<textarea[^>]*>(.*?)</textarea>", details, re.S).group(1))
+    assert snippet == ('<iframe src="http://localhost/embed/pop-up-bazaar?t=4" title="Pop-up bazaar" width="100%" '
+                       'height="200" loading="lazy"></iframe>')
+    assert "<summary>Embed</summary>" in client.get("/verhaal/pop-up-bazaar?lang=en").get_data(as_text=True)
+
+
+def test_embed_snippet_escapes_the_title():
+    from verhalen.web import embed
+
+    from flask import Flask
+
+    app = Flask(__name__)
+    app.add_url_rule("/embed/<slug>", "embed.embed")
+    with app.test_request_context():
+        snippet = embed.embed_snippet("x", 'Het "koor" & <zang>')
+    assert 'title="Het &#34;koor&#34; &amp; &lt;zang&gt;"' in snippet
+
+
 # -- named downloads ----------------------------------------------------------------------------------
 
 
@@ -224,3 +311,45 @@ def test_story_page_download_link_asks_for_the_named_download(client):
     assert 'src="/media/pop-up-bazaar/listen.mp3"' in player and "download=1" not in player.split("<track")[0]
 
 
+# -- in a real browser: framed by another site --------------------------------------------------------
+
+
+@pytest.mark.browser
+def test_embed_plays_from_its_moment_inside_another_sites_iframe(browser, live_server):
+    """Another origin (a second real server on localhost: Chromium's local-network checks refuse a page of a
+    made-up public host framing 127.0.0.1) frames the embed page and, as a control, the story page."""
+    host_page = (f'<!doctype html><html lang="nl"><title>Buurt</title><h1>Onze buurt</h1>'
+                 f'<iframe id="e" src="{live_server.url}/embed/pop-up-bazaar?t=4" title="Pop-up bazaar"></iframe>'
+                 f'<iframe id="s" src="{live_server.url}/verhaal/pop-up-bazaar" title="Het verhaal"></iframe>').encode()
+
+    def other_site(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
+        return [host_page]
+
+    other = LiveServer(other_site)
+    context = browser.new_context()
+    try:
+        pg = context.new_page()
+        errors: list[str] = []
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.goto(other.url.replace("127.0.0.1", "localhost") + "/verhalen.html")
+        assert pg.evaluate("location.origin") != live_server.url
+        frame = pg.frame_locator("#e")
+        button = frame.locator("#play-from")
+        button.wait_for(timeout=15_000)
+        assert button.inner_text() == "Afspelen vanaf 00:04"
+        assert frame.locator("h1 a").get_attribute("target") == "_blank"
+        button.click()
+        embedded = pg.query_selector("#e").content_frame()
+        embedded.wait_for_function("() => !document.getElementById('player').paused", timeout=10_000)
+        assert embedded.evaluate("document.getElementById('player').currentTime") >= 3.9
+        # The story page itself keeps frame-ancestors 'self': Chromium refuses to show it in the frame.
+        story = pg.query_selector("#s").content_frame()
+        assert story.evaluate("document.querySelector('h1.story-title')") is None
+        direct = context.new_page()
+        direct.goto(f"{live_server.url}/verhaal/pop-up-bazaar")
+        assert direct.evaluate("document.querySelector('h1.story-title') !== null"), "the control: it is there"
+        assert errors == [], errors
+    finally:
+        context.close()
+        other.close()

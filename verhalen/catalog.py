@@ -444,6 +444,39 @@ class CatalogGeneration(Base):
     n: Mapped[int] = mapped_column(BigInteger)
 
 
+class OAIRecord(Base):
+    """A record the OAI-PMH interface has shown (migration 0015, verhalen.oai): kept for good, so a story
+    that stops being public (access, unpublish, trash, purge) is harvested as a deleted record. No foreign
+    key to stories: the row outlives a purged story (story_id is then cleared if its id comes back)."""
+
+    __tablename__ = "oai_records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    local_id: Mapped[str] = mapped_column(String(40), unique=True)  # oai:<repository>:<local_id>
+    story_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    story_created: Mapped[dt.datetime | None] = mapped_column(DateTime)  # tells a reused id from the story
+    datestamp: Mapped[dt.datetime] = mapped_column(DateTime, index=True)  # UTC, whole seconds
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    fingerprint: Mapped[str] = mapped_column(String(64), default="")  # sha256 of what the metadata says
+
+
+class OAIRecordSet(Base):
+    """A set an OAI record belongs to (series:<slug>, theme:<slug>)."""
+
+    __tablename__ = "oai_record_sets"
+    record_id: Mapped[int] = mapped_column(ForeignKey("oai_records.id", ondelete="CASCADE"), primary_key=True)
+    spec: Mapped[str] = mapped_column(String(120), primary_key=True, index=True)
+
+
+class OAIState(Base):
+    """One row (id 1): the OAI repository identifier once fixed, and the key of the last reconcile."""
+
+    __tablename__ = "oai_state"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    repository: Mapped[str | None] = mapped_column(String(200))
+    reconciled: Mapped[str] = mapped_column(String(200), default="")
+    reconciled_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
 def generation(conn: Any) -> int:
     """The catalog generation: equal numbers mean no public-facing row changed in between."""
     return conn.execute(sql_text("SELECT n FROM catalog_generation WHERE id = 1")).scalar_one()

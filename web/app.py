@@ -16,6 +16,7 @@ from verhalen.settings import Settings
 from . import auth, browse, errors, feeds, files, i18n, page_cache, params, public, research_export, search
 from . import editor
 from . import iiif
+from . import oai
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'")
@@ -32,6 +33,7 @@ def create_app(settings: Settings, archive: Archive | None = None, today: dt.dat
     for bp in (public.bp, browse.bp, search.bp, feeds.bp, files.bp, research_export.bp):
         app.register_blueprint(bp)
     app.register_blueprint(iiif.bp)  # /iiif/<slug>/manifest.json: IIIF Presentation 3 (CORS on its response)
+    app.register_blueprint(oai.bp)  # /oai: OAI-PMH 2.0 with oai_dc (verhalen.oai; not in the page cache)
     auth.init_app(app)  # secret key, cookie flags, Flask-Login, CSRF on every POST, login limit
     editor.init_app(app)  # the workspace under /editor/
     errors.register(app)

@@ -910,4 +910,10 @@ MESSAGES.update({
 MESSAGES.update({
     "Nieuwe verhalen als podcastfeed (RSS)": "New stories as a podcast feed (RSS)",
     "Nieuwe verhalen": "New stories",
+    "Insluiten": "Embed",
+    "Zet deze code op je eigen website om het verhaal daar te laten horen:":
+        "Put this code on your own website to play the story there:",
+    "opent in een nieuw tabblad": "opens in a new tab",
+    "Verteld door {names}": "Told by {names}",
+    "Het hele verhaal, met de tekst erbij": "The whole story, with its transcript",
 })
