@@ -35,13 +35,13 @@ OWN = [f"/verhaal/{SLUG}", f"/verhaal/{SLUG}.json", f"/media/{SLUG}/listen.mp3",
        f"/beeld/verhaal/{SLUG}/320.jpg", f"/beeld/verhaal/{SLUG}/160.webp",
        "/persoon/amal", "/beeld/persoon/amal/320.jpg", "/beeld/persoon/amal/640.webp",
        "/serie/sleutelpersonen", "/serie/sleutelpersonen/feed.xml", "/beeld/serie/sleutelpersonen/320.jpg",
-       "/thema/muziek"]
+       "/thema/muziek", f"/embed/{SLUG}", f"/embed/{SLUG}?t=4"]
 # Routes shared with public material: they answer, but must not mention the story.
 SHARED = ["/", "/?lang=en", "/themas", "/plaatsen", "/plaats/rotterdam", "/persoon/basma", "/serie/levensverhalen",
           "/serie/levensverhalen/feed.xml", "/sitemap.xml", "/robots.txt", "/zoeken", "/zoeken?q=dinsdag",
           "/zoeken?q=zingen+OR+perfume", "/zoeken?q=place:Rotterdam", "/zoeken?q=koor", "/zoeken?q=person:Amal",
           "/thema/werk", "/verhaal/pop-up-bazaar", "/verhaal/pop-up-bazaar.json",
-          "/media/pop-up-bazaar/transcript.json", "/beeld/persoon/basma/160.jpg", "/feed.xml"]
+          "/media/pop-up-bazaar/transcript.json", "/beeld/persoon/basma/160.jpg", "/feed.xml", "/embed/pop-up-bazaar"]
 SECRETS = ["het-koor", "Het koor", "Amal", "Sleutelpersonen", "sleutelpersonen", "muziek", "dinsdag", "zingen"]
 # OAI-PMH (web/oai.py): the harvest lists every public record and set; the restricted story is in none.
 SHARED += ["/oai?verb=ListRecords&metadataPrefix=oai_dc", "/oai?verb=ListSets",

@@ -16,6 +16,7 @@ from verhalen.settings import Settings
 from . import auth, browse, errors, feeds, files, i18n, page_cache, params, public, research_export, search
 from . import editor
 from . import iiif
+from . import embed
 from . import oai
 
 CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; media-src 'self'; "
@@ -34,6 +35,7 @@ def create_app(settings: Settings, archive: Archive | None = None, today: dt.dat
         app.register_blueprint(bp)
     app.register_blueprint(iiif.bp)  # /iiif/<slug>/manifest.json: IIIF Presentation 3 (CORS on its response)
     app.register_blueprint(oai.bp)  # /oai: OAI-PMH 2.0 with oai_dc (verhalen.oai; not in the page cache)
+    embed.init_app(app, CSP)  # the embeddable player: the one page other sites may frame
     auth.init_app(app)  # secret key, cookie flags, Flask-Login, CSRF on every POST, login limit
     editor.init_app(app)  # the workspace under /editor/
     errors.register(app)
@@ -88,7 +90,7 @@ CACHED_ENDPOINTS = frozenset({
     "public.home", "public.story", "public.story_json", "search.search", "feeds.feed",
     "browse.person", "browse.series", "browse.themes", "browse.theme", "browse.places", "browse.place",
     "browse.sitemap", "browse.robots",
-    "feeds.site_feed",
+    "feeds.site_feed", "embed.embed",  # the embed page's CSP travels with the stored response
 })
 
 
