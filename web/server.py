@@ -22,6 +22,7 @@ temporary folder, and is removed when the request ends.
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import signal
@@ -59,8 +60,18 @@ def run_waitress(app, threads: int, sock: socket.socket | None = None, host: str
     server = create_server(app, map=sockets, threads=threads, ident="verhalen",
                            max_request_body_size=app.config["MAX_CONTENT_LENGTH"] + 1, **where)
     use_channel(sockets, archive_channel(app.config["SETTINGS"].incoming_dir))
+    freeze_long_lived()
     server.print_listen("Serving on http://{}:{}")
     server.run()
+
+
+def freeze_long_lived() -> None:
+    """Take what lives as long as the server (modules, the app, templates, mappers) out of the cyclic
+    garbage collector's sight. A big response (an OAI-PMH page of 1,000 records makes ~30,000 objects) sets
+    off full collections, and each one walked all of those again: ~100 ms, the slowest 5 % of OAI pages
+    (bench/oai.py: p95 ~185 ms before, ~95 ms after). Objects made later are collected as usual."""
+    gc.collect()
+    gc.freeze()
 
 
 def use_channel(sockets: dict, channel: type[HTTPChannel]) -> None:
