@@ -330,7 +330,8 @@ def build(home: Path, hours: int, kept: Path | None) -> tuple[dict, dict]:
 
 
 def runs_for(hours: int, media: list[int], size: int) -> list[tuple]:
-    """(name, request label, make_request, target p95 ms or None, before-hook name) in the order they run."""
+    """(name, request label, make_request, target p95 ms or None, before-hook name, clients or None for the
+    --clients given) in the order they run."""
     bs = bench_search()
     import numpy as np
 
@@ -353,13 +354,24 @@ def runs_for(hours: int, media: list[int], size: int) -> list[tuple]:
         return (f"/media/verhaal-{rng.choice(media)}/listen.mp3",
                 {"Range": f"bytes={lo}-{lo + RANGE_BYTES - 1}"}, 206)
 
+    def manifest(rng):
+        return f"/iiif/verhaal-{rng.randint(1, hours)}/manifest.json", {"Accept-Encoding": "gzip"}, 200
+
+    def harvest(rng):
+        return "/oai?verb=ListRecords&metadataPrefix=oai_dc", {"Accept-Encoding": "gzip"}, 200
+
     return [
-        ("story page, first views", "/verhaal/<slug>, random of all, fresh server", story, 50.0, None),
-        ("story page", "/verhaal/<slug>, random of all, after the crawl", story, 50.0, "crawl"),
-        ("story page, popular", f"/verhaal/<slug>, random of the first {POPULAR}", popular, 50.0, None),
-        ("search page", f"/zoeken?q={SEARCH_WORD}", search, 150.0, None),
-        ("search page, varied", f"/zoeken?q=<word>, random of {len(vocab):,} words", varied, 150.0, None),
-        ("listening copy, Range", f"/media/<slug>/listen.mp3, Range of {RANGE_BYTES // 1024} KiB", ranged, None, None),
+        ("story page, first views", "/verhaal/<slug>, random of all, fresh server", story, 50.0, None, None),
+        ("story page", "/verhaal/<slug>, random of all, after the crawl", story, 50.0, "crawl", None),
+        ("story page, popular", f"/verhaal/<slug>, random of the first {POPULAR}", popular, 50.0, None, None),
+        ("search page", f"/zoeken?q={SEARCH_WORD}", search, 150.0, None, None),
+        ("search page, varied", f"/zoeken?q=<word>, random of {len(vocab):,} words", varied, 150.0, None, None),
+        ("listening copy, Range", f"/media/<slug>/listen.mp3, Range of {RANGE_BYTES // 1024} KiB", ranged, None,
+         None, None),
+        ("IIIF manifest", "/iiif/<slug>/manifest.json, random of all", manifest, 100.0, None, None),
+        # A harvester asks for one page after the other: one client, the first page of 1,000 records over and over.
+        ("OAI-PMH ListRecords, 1 harvester", "/oai?verb=ListRecords&metadataPrefix=oai_dc (1,000 records)",
+         harvest, 100.0, None, 1),
     ]
 
 
@@ -371,6 +383,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20, help="load time per run (default 20, max 120)")
     ap.add_argument("--processes", default="1,2", help="server process counts to measure, comma-separated (default 1,2)")
     ap.add_argument("--keep", metavar="DIR", help="build the archive in DIR (or reuse the one there) instead of a temp dir")
+    ap.add_argument("--only", default="", help="comma-separated name substrings: only these runs (docs not touched)")
     ap.add_argument("--no-docs", action="store_true")
     ap.add_argument("--stage", help=argparse.SUPPRESS)
     ap.add_argument("--home", help=argparse.SUPPRESS)
@@ -399,6 +412,8 @@ def main() -> None:
         cat, rei = build(home, hours, kept)
         media, size = cat["media"], cat["mp3_bytes"]
         runs = runs_for(hours, media, size)
+        if a.only:
+            runs = [r for r in runs if any(w.strip() and w.strip() in r[0] for w in a.only.split(","))]
         for n in process_counts:
             port = free_port()
             log_path = tmp / f"server-{n}.log"
@@ -420,14 +435,14 @@ def main() -> None:
             sampler = threading.Thread(target=sample, daemon=True)
             sampler.start()
             crawled = None
-            for name, label, mk, target, before in runs:
+            for name, label, mk, target, before, run_clients in runs:
                 if before == "crawl":
                     crawled = crawl(port, [f"/verhaal/verhaal-{i}" for i in range(1, hours + 1)],
                                     passes=2 * n, connections=4 * n)
                 server_cpu, client_cpu = cpu_seconds(sproc), sum(me.cpu_times()[:2])
-                r = load(port, name, mk, clients, seconds)
+                r = load(port, name, mk, run_clients or clients, seconds)
                 wall = seconds
-                r.update(label=label, clients=clients, processes=n, target=target,
+                r.update(label=label, clients=run_clients or clients, processes=n, target=target,
                          server_cpu_pct=100 * (cpu_seconds(sproc) - server_cpu) / wall,
                          client_cpu_pct=100 * (sum(me.cpu_times()[:2]) - client_cpu) / wall)
                 results.append(r)
@@ -475,8 +490,8 @@ def main() -> None:
         n = sv["processes"]
         setup_rows += [
             [f"{n} process(es): `verhalen serve` start to first answer (s)", f"{sv['start_s']:.1f}"],
-            [f"{n} process(es): crawl of every story page ({sv['crawl']['requests']:,} requests, "
-             f"{4 * n} connections, s)", f"{sv['crawl']['seconds']:.0f}"],
+            *([[f"{n} process(es): crawl of every story page ({sv['crawl']['requests']:,} requests, "
+                f"{4 * n} connections, s)", f"{sv['crawl']['seconds']:.0f}"]] if sv["crawl"] else []),
             [f"{n} process(es): peak RSS of the server, all processes (MB)", f"{sv['peak_rss_mb']:,.0f}"],
         ]
     setup = C.table(["measure", "value"], setup_rows)
@@ -487,8 +502,10 @@ def main() -> None:
                     + (["", "First server traceback:", "", "```", tracebacks[0].strip()[-2500:], "```"] if tracebacks else []))
     print(out)
     if not (a.quick or a.no_docs):
-        C.update_section("web", "\n".join([
-            *C.heading("Viewer under load (`bench/web.py`)"),
+        # A run of some kinds of request only (--only) gets its own section: the full table stays as measured.
+        C.update_section("web-only" if a.only else "web", "\n".join([
+            *C.heading(f"Viewer under load, only {a.only} (`bench/web.py --only`)" if a.only
+                       else "Viewer under load (`bench/web.py`)"),
             f"Archive: {hours:,} one-hour stories (synthetic pseudo-Dutch transcripts from bench/search.py's "
             "generator, ~450 segments of 20 words with word timings each) in the SQLite catalog, written with "
             "the verhalen.catalog models; the index made by `verhalen.index_sync.rebuild`; "

@@ -224,3 +224,19 @@ def test_manifest_is_fast_and_reads_only_its_story(archive_copy, make_app):
         times.append(time.perf_counter() - t0)
     p95 = sorted(times)[int(len(times) * 0.95) - 1]
     assert p95 < 0.1, f"p95 {p95 * 1000:.1f} ms"
+
+
+def test_the_page_cache_keeps_the_manifest_with_its_headers(archive_copy, make_app):
+    """The manifest is in the page cache (bench/web.py: 20 viewers at once); a stored copy keeps CORS and the
+    IIIF media type, and a change to the story reaches the next request."""
+    c = make_app(archive_copy).test_client()
+    first, second = (c.get("/iiif/pop-up-bazaar/manifest.json") for _ in range(2))
+    assert (first.headers["X-Cache"], second.headers["X-Cache"]) == ("MISS", "HIT")
+    for r in (first, second):
+        assert r.headers["Access-Control-Allow-Origin"] == "*"
+        assert r.headers["Content-Type"].startswith("application/ld+json;profile=")
+    assert second.get_json() == first.get_json()
+    with archive_copy.session() as s:
+        archive_copy.story(s, "pop-up-bazaar").title = "De bazaar"
+        s.commit()
+    assert c.get("/iiif/pop-up-bazaar/manifest.json").get_json()["label"] != first.get_json()["label"]

@@ -45,7 +45,7 @@ def test_the_default_setting_is_checked_at_start_up(tmp_path):
     s = settings_mod.load(tmp_path, env={"VERHALEN_DEFAULT_LICENCE": "cc0-1.0"})
     assert s.default_licence == "http://creativecommons.org/publicdomain/zero/1.0/"
     assert licences.of(BY, s.default_licence).uri == BY, "a story's own licence wins"
-    with pytest.raises(UsageError, match="setting default_licence: unknown licence 'eigen'"):
+    with pytest.raises(UsageError, match="setting default_licence: 'eigen' is not a licence"):
         settings_mod.load(tmp_path, env={"VERHALEN_DEFAULT_LICENCE": "eigen"})
 
 

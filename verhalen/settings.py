@@ -201,8 +201,9 @@ def _coerce(name: str, value: Any) -> Any:
         if name == "default_licence":  # refused at start-up, not on the first page that shows it
             try:
                 return licences.parse(str(value)).uri
-            except UsageError as e:
-                raise UsageError(f"setting {name}: {e}") from None
+            except UsageError:
+                raise UsageError(f"setting {name}: {str(value)!r} is not a licence; use one of "
+                                 f"{', '.join(licences.CODES)} or its URI") from None
         if name == "expected_languages":
             items = value.split(",") if isinstance(value, str) else value
             return tuple(s.strip() for s in items if s.strip())

@@ -91,6 +91,7 @@ CACHED_ENDPOINTS = frozenset({
     "browse.person", "browse.series", "browse.themes", "browse.theme", "browse.places", "browse.place",
     "browse.sitemap", "browse.robots",
     "feeds.site_feed", "embed.embed",  # the embed page's CSP travels with the stored response
+    "iiif.manifest",  # its CORS header and IIIF media type too
 })
 
 
