@@ -259,3 +259,37 @@ def test_language_switch_is_transcribed_in_runs(archive, tmp_path):
     times = sorted(h.time for h in r.stories[0].hits)
     assert 40.0 <= times[0] <= 43.5, times  # 30.6 s of English + ~11 s into the Dutch clip
     assert archive.index.search("perfume language:en", EVERYONE).total == 1
+
+
+def test_stories_older_than_the_speakers_and_contents_stages_get_them_from_resume(archive_copy):
+    """An archive from before the speakers stage and the draft index: its ready stories have no rows for
+    them. They are work left (doctor and resume agree), `verhalen resume` runs exactly those two stages, and
+    the transcript stays as it was (a missing stage is never a reason to transcribe again)."""
+    from sqlalchemy import delete, select
+
+    from verhalen.catalog import Segment, StageState, Story
+    from verhalen.pipeline import unfinished
+
+    a = archive_copy
+    with a.session() as s:
+        st = a.story(s, "pop-up-bazaar")
+        sid = st.id
+        s.execute(delete(StageState).where(StageState.story_id == sid, StageState.stage.in_(("speakers", "contents"))))
+        st.turns, st.voices = [], {}
+        for seg in st.segments:
+            seg.voice = None
+        texts = [seg.text for seg in st.segments]
+        s.commit()
+    assert unfinished(a) == [sid]
+    doctor = run_cli("doctor", home=a.settings.home)
+    assert "pop-up-bazaar" in doctor.stdout + doctor.stderr
+    r = run_cli("resume", home=a.settings.home)
+    assert r.returncode == 0, r.stderr
+    with a.session() as s:
+        st = s.get(Story, sid)
+        states = {x.stage: x.state for x in st.stages}
+        assert states["speakers"] == "done" and states["contents"] == "done" and states["transcript"] == "done"
+        assert st.voices and st.turns and all(seg.voice for seg in st.segments)
+        assert "".join(s.scalars(select(Segment.text).where(Segment.story_id == sid).order_by(Segment.start))) \
+            .split() == "".join(texts).split(), "the transcript is not made again"
+    assert unfinished(a) == []

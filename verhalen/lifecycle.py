@@ -12,6 +12,10 @@ INGEST_STAGES = ("probe", "store")
 # Run by pipeline.run(), in this order.
 RUN_STAGES = ("audio", "transcript", "speakers", "keywords", "contents", "index")
 STAGES = INGEST_STAGES + RUN_STAGES
+# Stages that came after stories were already finished (an archive older than them): a ready story without
+# a row for one has that work left, and `resume` (and the workers) do it. Only stages that build on the
+# transcript without replacing it: a missing transcript row must never set off a new transcript.
+LATER_STAGES = ("speakers", "contents")
 # A stage redone redoes these too, whoever asked (retranscribe, a retry): the speakers stage labels and
 # splits the transcript's segments, so a new transcript needs its speakers found again; the draft index
 # (contents) is made from the passages, their speakers and the keywords' extractor.

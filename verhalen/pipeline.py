@@ -414,9 +414,9 @@ def _register(archive: Archive, path: Path, info, sha: str, meta: StoryMeta, sto
 
 
 def unfinished(archive: Archive) -> list[int]:
-    """Stories with pipeline work left that nobody is doing: an unfinished or failed ingest, or a stage of a
-    finished story (a retag, an audio remix) left running by a process that died or left failed; not those
-    an editor cancelled, nor those in the trash.
+    """Stories with pipeline work left that nobody is doing: an unfinished or failed ingest, a stage of a
+    finished story (a retag, an audio remix) left running by a process that died or left failed, or a stage
+    the story is older than (lifecycle.LATER_STAGES); not those an editor cancelled, nor those in the trash.
     `verhalen doctor` and `verhalen resume` both ask this, so they never disagree."""
     stale = catalog.now() - dt.timedelta(seconds=archive.settings.worker_lease_seconds)
     live = Story.claimed_by.is_not(None) & Story.heartbeat.is_not(None) & (Story.heartbeat >= stale)
@@ -424,6 +424,8 @@ def unfinished(archive: Archive) -> list[int]:
     trashed = Story.deleted_at.is_not(None)  # in the trash: nothing is done for it until it is restored
     stage_left = Story.stages.any(catalog.StageState.stage.in_(lifecycle.RUN_STAGES)
                                   & catalog.StageState.state.in_(lifecycle.UNFINISHED_STATES))
+    for name in lifecycle.LATER_STAGES:  # a story older than the stage: its work is left too
+        stage_left |= (Story.status == lifecycle.READY) & ~Story.stages.any(catalog.StageState.stage == name)
     with archive.session() as session:
         return list(session.scalars(select(Story.id).where(
             (Story.status.in_(lifecycle.UNFINISHED) | stage_left) & ~live & ~cancelled & ~trashed).order_by(Story.id)))
