@@ -45,9 +45,7 @@ def manifest_data(session: Session, st: Story) -> ManifestData:
     duration = st.recording.duration if st.recording else 0.0
     has = {ext: archive.derived(st.id, f"listen.{ext}").is_file() for ext in ("mp3", "opus")}
     audio_ext = "mp3" if has["mp3"] or not has["opus"] else "opus"
-    # Whether the public transcript says anything: the story's segments, loaded once (index_points.shown_points
-    # below reads the same collection for draft points).
-    has_transcript = any(access.shown(s) for s in st.segments)
+    has_transcript = access.has_public_text(session, st)
     downloads = []
     if has["mp3"]:
         downloads.append(Download(urls["mp3"], "Sound", "audio/mpeg", "MP3"))
