@@ -280,14 +280,20 @@ def names_from_people(turns: Sequence[Sequence], people: Sequence[tuple[str, str
     return names
 
 
-def match_voices(previous: Sequence[Sequence], new: Sequence[Sequence]) -> dict[str, str]:
-    """Each new voice -> the previous voice it shares the most talk time with (one to one, largest first)."""
+def shared_talk(previous: Sequence[Sequence], new: Sequence[Sequence]) -> dict[tuple[str, str], float]:
+    """(new voice, previous voice) -> seconds both turns cover."""
     shared: dict[tuple[str, str], float] = {}
     for a0, a1, old in previous or []:
         for b0, b1, nv in new:
             overlap = min(a1, b1) - max(a0, b0)
             if overlap > 0:
                 shared[(nv, old)] = shared.get((nv, old), 0.0) + overlap
+    return shared
+
+
+def match_voices(previous: Sequence[Sequence], new: Sequence[Sequence]) -> dict[str, str]:
+    """Each new voice -> the previous voice it shares the most talk time with (one to one, largest first)."""
+    shared = shared_talk(previous, new)
     out: dict[str, str] = {}
     for (nv, old), _ in sorted(shared.items(), key=lambda kv: -kv[1]):
         if nv not in out and old not in out.values():
@@ -305,12 +311,7 @@ def follow_merges(previous: Sequence[Sequence], previous_voices: dict | None, ne
     matched = match_voices(previous, new)
     by_old = {old: nv for nv, old in matched.items()}
     talk = talk_times(new)
-    shared: dict[tuple[str, str], float] = {}
-    for a0, a1, old in previous or []:
-        for b0, b1, nv in new:
-            overlap = min(a1, b1) - max(a0, b0)
-            if overlap > 0:
-                shared[(nv, old)] = shared.get((nv, old), 0.0) + overlap
+    shared = shared_talk(previous, new)
     moved: dict[str, str] = {}
     for nv in talk:
         if nv in matched:
