@@ -108,3 +108,22 @@ def test_the_details_form_offers_every_licence_and_saves_one(workspace, editor_c
                 licence="zelfbedacht")
     refused = editor_client.post("/editor/story/pop-up-bazaar/details?lang=en", data=form)
     assert "Choose a licence from the list." in refused.get_data(as_text=True)
+
+
+def test_the_upload_form_takes_a_licence_and_refuses_an_unknown_one(workspace, editor_client):
+    import io
+
+    from helpers import DATA
+
+    def upload(licence):
+        page = editor_client.get("/editor/upload").get_data(as_text=True)
+        assert '<select id="licence" name="licence">' in page and 'value="CC-BY-4.0"' in page
+        return editor_client.post("/editor/upload", content_type="multipart/form-data", data={
+            "csrf_token": csrf_of(page), "title": "Wijkagenda", "access": "public", "language": "nl",
+            "licence": licence, "recording": (io.BytesIO((DATA / "nl_wijkagenda.opus").read_bytes()), "wijk.opus")})
+
+    refused = upload("alle rechten")
+    assert refused.status_code == 400 and 'id="err-licence"' in refused.get_data(as_text=True)
+    assert upload("CC-BY-4.0").status_code == 302
+    with workspace.archive.session() as s:
+        assert workspace.archive.story(s, "wijkagenda").licence == BY

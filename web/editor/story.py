@@ -27,11 +27,11 @@ from verhalen.transcript_guards import GAP
 
 from .. import core_messages
 from ..context import get_archive
-from ..i18n import current_language, gettext as _
+from ..i18n import gettext as _
 from ..params import form_int
 from .jobs import job_view
 from .transcript import doubtful_words, history_view
-from .upload import LANGUAGES, save_consent
+from .upload import LANGUAGES, licence_choices, save_consent
 from .workspace import LEVEL_PROBLEMS, workspace_blueprint
 
 bp = workspace_blueprint("editor_story", __name__)
@@ -65,19 +65,9 @@ def story(slug: str):
             speakers=speakers, people=people, access_levels=ACCESS_LEVELS, roles=ROLES, languages=LANGUAGES,
             everyone=list(s.scalars(select(Person.name).order_by(Person.name))),
             meta_history=_history_view(story_metadata.history(s, st)), field_names=FIELD_NAMES,
-            licence_choices=licence_choices(archive.settings, st),
+            licence_choices=licence_choices(archive.settings, licences.parse(st.licence).code if st.licence else ""),
             has_mp3=archive.derived(st.id, "listen.mp3").is_file(),
             has_opus=archive.derived(st.id, "listen.opus").is_file())
-
-
-def licence_choices(settings, story) -> dict:
-    """The licence select: the archive's default first (an empty value: the story follows the default,
-    also when it changes later), then every licence in the editor's language."""
-    def label(lic):
-        return lic.en if current_language() == "en" else lic.nl
-    return {"default": label(licences.of(None, settings.default_licence)),
-            "current": licences.parse(story.licence).code if story.licence else "",
-            "options": [(lic.code, label(lic)) for lic in licences.LICENCES]}
 
 
 ROLE_NAMES = {"narrator": lambda: _("verteller"), "interviewer": lambda: _("interviewer"),

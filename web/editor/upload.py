@@ -31,7 +31,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.utils import secure_filename
 
-from verhalen import jobs, pipeline
+from verhalen import jobs, licences, pipeline
 from verhalen import sheet as sheet_mod
 from verhalen.access import in_trash, level_problem
 from verhalen.catalog import ACCESS_LEVELS, ROLES, Story
@@ -39,7 +39,7 @@ from verhalen.errors import Duplicate, UnsupportedMedia, UsageError
 
 from .. import core_messages
 from ..context import get_archive, get_huey
-from ..i18n import gettext as _
+from ..i18n import current_language, gettext as _
 from .workspace import LEVEL_PROBLEMS, workspace_blueprint
 
 bp = workspace_blueprint("editor_upload", __name__)
@@ -154,7 +154,11 @@ def meta_from_form(form) -> tuple[pipeline.StoryMeta, dict[str, str]]:
         if name.strip():
             people.append((name.strip(), role if role in ROLES else "narrator"))
     language = form.get("language") or "detect"
-    meta = pipeline.StoryMeta(
+    licence = (form.get("licence") or "").strip() or None
+    if licence and licence not in licences.CODES:
+        errors["licence"] = _("Kies een licentie uit de lijst.")
+        licence = None
+    meta = pipeline.StoryMeta(licence=licence,
         title=title, description=(form.get("description") or "").strip(),
         recorded=_date(form.get("recorded", ""), "recorded", errors), series=(form.get("series") or "").strip() or None,
         people=people, places=_split(form.get("places", "")), themes=_split(form.get("themes", "")),
@@ -175,9 +179,21 @@ def save_consent(settings, story_slug: str, upload) -> str | None:
     return settings.home_relative(target)
 
 
+def licence_choices(settings, current: str) -> dict:
+    """The licence select (upload and story page): the archive's default first (an empty value: the story
+    follows the default, also when it changes later), then every licence in the editor's language; `current`
+    is the chosen code ("" for the default)."""
+    def label(lic):
+        return lic.en if current_language() == "en" else lic.nl
+    return {"default": label(licences.of(None, settings.default_licence)), "current": current,
+            "options": [(lic.code, label(lic)) for lic in licences.LICENCES]}
+
+
 def _form_page(errors=None, form=None, status=200, trashed=False):
-    return render_template("editor/upload.html", errors=errors or {}, form=form or {}, access_levels=ACCESS_LEVELS,
-                           roles=ROLES, languages=LANGUAGES, trashed=trashed), status
+    form = form or {}
+    return render_template("editor/upload.html", errors=errors or {}, form=form, access_levels=ACCESS_LEVELS,
+                           roles=ROLES, languages=LANGUAGES, trashed=trashed,
+                           licence_choices=licence_choices(get_archive().settings, form.get("licence", ""))), status
 
 
 def _duplicate(archive, e: Duplicate):
