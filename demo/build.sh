@@ -38,6 +38,15 @@ echo
 # The viewer: a portrait and a series description, then serve the archive (skip with VERHALEN_DEMO_NO_SERVE=1).
 $V person add "Basma" --portrait "$D/portrait_exif_rotated_gps.jpg" --bio "Basma verkoopt parfum op de pop-up bazaar." >/dev/null
 $V series set "Levensverhalen" --description "Levensverhalen uit Rotterdamse wijken." >/dev/null
+echo
+echo "\$ verhalen export van-aleppo-naar-de-fietsenwerkplaats --format ohms -o $VERHALEN_HOME/van-aleppo.ohms.xml"
+$V export van-aleppo-naar-de-fietsenwerkplaats --format ohms -o "$VERHALEN_HOME/van-aleppo.ohms.xml" &&
+    head -c 400 "$VERHALEN_HOME/van-aleppo.ohms.xml" && echo ' ...'
+echo
+echo 'Other archives and apps read the served archive at (docs/interchange.md):'
+echo '  http://127.0.0.1:8000/oai?verb=ListRecords&metadataPrefix=oai_dc   OAI-PMH harvest'
+echo '  http://127.0.0.1:8000/iiif/van-aleppo-naar-de-fietsenwerkplaats/manifest.json   IIIF viewers'
+echo '  http://127.0.0.1:8000/feed.xml   podcast apps;  http://127.0.0.1:8000/embed/van-aleppo-naar-de-fietsenwerkplaats?t=60   embed'
 if [ "${VERHALEN_DEMO_NO_SERVE:-0}" != "1" ]; then
     echo '$ verhalen serve   (open http://127.0.0.1:8000/ ; Ctrl+C stops)'
     exec $V serve
