@@ -17,6 +17,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 from waitress.server import create_server
@@ -99,6 +101,15 @@ class LiveServer:
         except OSError:  # the loop ended meanwhile and closed its trigger
             return
         self.thread.join(10)
+
+
+def http_get(url: str, headers: dict | None = None):
+    """GET `url` over a real socket: the response, or the HTTPError (it reads like one) for 4xx and 5xx."""
+    req = urllib.request.Request(url, headers=headers or {})
+    try:
+        return urllib.request.urlopen(req, timeout=30)
+    except urllib.error.HTTPError as e:
+        return e
 
 
 def free_port() -> int:

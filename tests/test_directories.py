@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-import urllib.request
 import uuid
 from urllib.parse import unquote
 
@@ -20,7 +19,7 @@ import pytest
 from lxml import etree
 from PIL import Image
 
-from helpers import LiveServer
+from helpers import LiveServer, http_get
 from verhalen.errors import UsageError
 
 NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "podcast": "https://podcastindex.org/namespace/1.0",
@@ -253,14 +252,6 @@ def test_embed_snippet_escapes_the_title():
 # -- named downloads ----------------------------------------------------------------------------------
 
 
-def _get(url: str, headers: dict | None = None):
-    req = urllib.request.Request(url, headers=headers or {})
-    try:
-        return urllib.request.urlopen(req, timeout=30)
-    except urllib.error.HTTPError as e:
-        return e
-
-
 def _disposition(value: str) -> tuple[str, str, str]:
     """(type, filename, the UTF-8 filename* decoded) of a Content-Disposition header."""
     # werkzeug quotes `filename` only when it needs quoting (a slug never does); filename* is never quoted.
@@ -273,17 +264,17 @@ def _disposition(value: str) -> tuple[str, str, str]:
 def test_downloads_are_named_after_the_story_and_streaming_stays_inline(archive_copy, make_app):
     server = LiveServer(make_app(archive_copy))
     try:
-        plain = _get(f"{server.url}/media/pop-up-bazaar/listen.mp3")
+        plain = http_get(f"{server.url}/media/pop-up-bazaar/listen.mp3")
         # The <audio> element's stream: werkzeug names the file, but inline, never an attachment.
         assert plain.status == 200 and plain.headers["Content-Disposition"].startswith("inline")
-        r = _get(f"{server.url}/media/pop-up-bazaar/listen.mp3?download=1")
+        r = http_get(f"{server.url}/media/pop-up-bazaar/listen.mp3?download=1")
         assert r.status == 200 and r.headers["Content-Type"] == "audio/mpeg"
         assert _disposition(r.headers["Content-Disposition"]) == ("attachment", "pop-up-bazaar.mp3", "Pop-up bazaar.mp3")
         assert r.read() == plain.read()
-        part = _get(f"{server.url}/media/pop-up-bazaar/listen.mp3?download=1", {"Range": "bytes=100-199"})
+        part = http_get(f"{server.url}/media/pop-up-bazaar/listen.mp3?download=1", {"Range": "bytes=100-199"})
         assert part.status == 206 and len(part.read()) == 100 and part.headers["Content-Range"].startswith("bytes 100-199/")
         assert "attachment" in part.headers["Content-Disposition"]
-        opus = _get(f"{server.url}/media/pop-up-bazaar/listen.opus?download=1")
+        opus = http_get(f"{server.url}/media/pop-up-bazaar/listen.opus?download=1")
         assert _disposition(opus.headers["Content-Disposition"])[1:] == ("pop-up-bazaar.opus", "Pop-up bazaar.opus")
         for title, expected in (("Şükrü's verhaal \"één\"", "Şükrü's verhaal één.mp3"),
                                 ("Regel één\r\nX-Evil: 1\u2028/..\\<b>", "Regel één X-Evil 1 .. b.mp3"),
@@ -291,14 +282,14 @@ def test_downloads_are_named_after_the_story_and_streaming_stays_inline(archive_
             with archive_copy.session() as s:
                 archive_copy.story(s, "pop-up-bazaar").title = title
                 s.commit()
-            r = _get(f"{server.url}/media/pop-up-bazaar/listen.mp3?download=1")
+            r = http_get(f"{server.url}/media/pop-up-bazaar/listen.mp3?download=1")
             assert r.status == 200 and "X-Evil" not in r.headers, title
             assert _disposition(r.headers["Content-Disposition"]) == ("attachment", "pop-up-bazaar.mp3", expected)
         # Still the access rule: a hidden story's download is a 404 like its stream.
         with archive_copy.session() as s:
             archive_copy.story(s, "pop-up-bazaar").access = "researchers"
             s.commit()
-        assert _get(f"{server.url}/media/pop-up-bazaar/listen.mp3?download=1").status == 404
+        assert http_get(f"{server.url}/media/pop-up-bazaar/listen.mp3?download=1").status == 404
     finally:
         server.close()
 

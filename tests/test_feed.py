@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-import urllib.request
 import xml.etree.ElementTree as ET
 
 import feedparser
 
-from helpers import DATA
+from helpers import DATA, http_get
 
 PODCAST = "{https://podcastindex.org/namespace/1.0}"
 
 
-def _get(url: str, headers: dict | None = None):
-    req = urllib.request.Request(url, headers=headers or {})
-    try:
-        return urllib.request.urlopen(req, timeout=30)
-    except urllib.error.HTTPError as e:
-        return e
-
-
 def test_feed_parses_with_itunes_and_podcasting20_tags(live_server, demo_archive):
-    resp = _get(f"{live_server.url}/serie/levensverhalen/feed.xml")
+    resp = http_get(f"{live_server.url}/serie/levensverhalen/feed.xml")
     assert resp.status == 200 and resp.headers["Content-Type"].startswith("application/rss+xml")
     raw = resp.read()
     feed = feedparser.parse(raw)
@@ -46,10 +37,10 @@ def test_feed_parses_with_itunes_and_podcasting20_tags(live_server, demo_archive
     transcripts = {t.get("type"): t.get("url") for t in item.iter(f"{PODCAST}transcript")}
     assert set(transcripts) == {"text/vtt", "application/x-subrip", "application/json"}
     for mime, url in transcripts.items():
-        r = _get(url)
+        r = http_get(url)
         assert r.status == 200 and r.headers["Access-Control-Allow-Origin"] == "*", url
         assert r.headers["Content-Type"].startswith(mime)
-    words = __import__("json").loads(_get(transcripts["application/json"]).read())["segments"][0]["words"]
+    words = __import__("json").loads(http_get(transcripts["application/json"]).read())["segments"][0]["words"]
     assert words and {"startTime", "endTime", "body"} <= set(words[0])
     people = {p.text: p.attrib for p in item.iter(f"{PODCAST}person")}
     assert people["Basma"]["role"] == "guest" and people["Esseline"]["role"] == "host"
@@ -76,25 +67,25 @@ def test_feed_person_has_portrait_img(archive_copy, make_app):
 
 def test_listening_copy_supports_range_requests(live_server, demo_archive):
     url = f"{live_server.url}/media/pop-up-bazaar/listen.mp3"
-    full = _get(url)
+    full = http_get(url)
     body = full.read()
     assert full.status == 200 and full.headers["Content-Type"] == "audio/mpeg"
     assert full.headers["Accept-Ranges"] == "bytes" and full.headers["ETag"] and full.headers["Last-Modified"]
-    part = _get(url, {"Range": "bytes=1000-1999"})
+    part = http_get(url, {"Range": "bytes=1000-1999"})
     assert part.status == 206
     assert part.headers["Content-Range"] == f"bytes 1000-1999/{len(body)}"
     assert part.read() == body[1000:2000]
-    tail = _get(url, {"Range": "bytes=-100"})
+    tail = http_get(url, {"Range": "bytes=-100"})
     assert tail.status == 206 and tail.read() == body[-100:]
-    assert _get(url, {"If-None-Match": full.headers["ETag"]}).status == 304
-    assert _get(url, {"Range": f"bytes={len(body) + 10}-"}).status == 416
-    opus = _get(f"{live_server.url}/media/pop-up-bazaar/listen.opus", {"Range": "bytes=0-99"})
+    assert http_get(url, {"If-None-Match": full.headers["ETag"]}).status == 304
+    assert http_get(url, {"Range": f"bytes={len(body) + 10}-"}).status == 416
+    opus = http_get(f"{live_server.url}/media/pop-up-bazaar/listen.opus", {"Range": "bytes=0-99"})
     assert opus.status == 206 and opus.headers["Content-Type"].startswith("audio/ogg")
 
 
 def test_restricted_media_is_404_over_http(live_server):
     for path in ("/media/het-koor/listen.mp3", "/media/het-koor/transcript.vtt", "/serie/sleutelpersonen/feed.xml"):
-        assert _get(live_server.url + path, {"Range": "bytes=0-10"}).status == 404, path
+        assert http_get(live_server.url + path, {"Range": "bytes=0-10"}).status == 404, path
 
 
 def test_chapters_from_the_file_reach_the_page_json_and_feed(archive, tmp_path, make_app):
