@@ -8,11 +8,11 @@ import unicodedata
 from pathlib import Path
 from urllib.parse import quote
 
-from flask import Blueprint, Response, abort, g, request, send_file
+from flask import Blueprint, Response, abort, g, request, send_file, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from verhalen import access, chapter_formats, exports, index_points, outbox
+from verhalen import access, chapter_formats, exports, index_points, ohms, ohms_catalog, outbox
 from verhalen.catalog import Credit, Person, Series, Story
 from verhalen.errors import NotFound, UnsupportedMedia
 from verhalen.media import images
@@ -225,10 +225,6 @@ def artwork(slug: str, width: int, ext: str):
 def ohms_xml(slug: str):
     """The story as OHMS XML 5.4 (an OHMS viewer, Aviary), through the access rule like the transcript: the public
     transcript and index only (verhalen.ohms_catalog, the same function as `verhalen export --format ohms`)."""
-    from flask import url_for  # here, not in the imports above: this route is one self-contained addition
-
-    from verhalen import ohms, ohms_catalog
-
     archive = get_archive()
     with archive.session() as s:
         st = queries.story(s, slug)

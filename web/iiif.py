@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, g, request, url_for
+from flask import Blueprint, Response, g, request
 from sqlalchemy.orm import Session
 
 from verhalen import access, index_points, themes
@@ -24,18 +24,6 @@ from .iiif_manifest import MEDIA_TYPE, Download, Image, ManifestData, manifest a
 from .public import contents
 
 bp = Blueprint("iiif", __name__)
-
-OHMS_RULE = "/media/<slug>/ohms.xml"  # added by the OHMS work; offered as a download once the route exists
-
-
-def _ohms_endpoint() -> str | None:
-    """The endpoint serving OHMS XML, if this app has one (looked up once per app: the rules are fixed)."""
-    found = current_app.extensions.get("verhalen_iiif_ohms", ...)
-    if found is ...:
-        found = next((r.endpoint for r in current_app.url_map.iter_rules() if r.rule == OHMS_RULE), None)
-        current_app.extensions["verhalen_iiif_ohms"] = found
-    return found
-
 
 def manifest_data(session: Session, st: Story) -> ManifestData:
     """A visible story as the builder's plain data."""
@@ -55,10 +43,7 @@ def manifest_data(session: Session, st: Story) -> ManifestData:
         downloads += [Download(urls["transcript.vtt"], "Text", "text/vtt", "WebVTT"),
                       Download(urls["transcript.srt"], "Text", "application/x-subrip", "SRT"),
                       Download(urls["transcript.txt"], "Text", "text/plain", "Tekst / Text")]
-    ohms = _ohms_endpoint()
-    if ohms:
-        downloads.append(Download(url_for(ohms, slug=st.slug, _external=True), "Dataset", "application/xml",
-                                  "OHMS XML"))
+    downloads.append(Download(urls["ohms"], "Dataset", "application/xml", "OHMS XML"))
     image = None
     picture = sharing.story_picture(st)
     if picture:

@@ -84,6 +84,7 @@ def story_urls(story: Story) -> dict[str, str]:
             "mp3": url_for("files.listen", slug=slug, ext="mp3", _external=True),
             "opus": url_for("files.listen", slug=slug, ext="opus", _external=True),
             "manifest": url_for("iiif.manifest", slug=slug, _external=True),
+            "ohms": url_for("files.ohms_xml", slug=slug, _external=True),
             "home": url_for("public.home", _external=True)}
     for fmt in ("vtt", "srt", "txt", "json"):
         urls[f"transcript.{fmt}"] = url_for("files.transcript", slug=slug, fmt=fmt, _external=True)
@@ -100,10 +101,6 @@ def story_urls(story: Story) -> dict[str, str]:
 class Social:
     tags: list            # (attribute, key, content) for <meta>
     json_ld: object       # Markup: the body of <script type="application/ld+json">
-
-
-def _site_name(settings) -> str:
-    return settings.archive_name
 
 
 def story_page(st: Story, meta: dict, shown_rows: list, toc: list[dict], has_mp3: bool, settings) -> Social:
@@ -128,7 +125,7 @@ def story_page(st: Story, meta: dict, shown_rows: list, toc: list[dict], has_mp3
     names = ", ".join(p["name"] for p in meta["people"])
     summary = meta["description"] or " · ".join(x for x in (names, meta["series"]["name"] if meta["series"] else "") if x)
     tags = linked_data.open_graph(title=st.title, description=summary, url=urls["page"], lang=lang,
-                                  site_name=_site_name(settings), og_type="article", image=image,
+                                  site_name=settings.archive_name, og_type="article", image=image,
                                   image_alt=picture.alt if picture else None, audio=urls["mp3"] if has_mp3 else None)
     return Social(tags, linked_data.script_json(ld))
 
@@ -141,7 +138,7 @@ def series_page(se, settings) -> Social:
                                     se.description or "", image, settings.archive_name,
                                     url_for("public.home", _external=True))
     tags = linked_data.open_graph(title=se.name, description=se.description or "", url=url, lang=current_language(),
-                                  site_name=_site_name(settings), image=image, image_alt=se.name if image else None)
+                                  site_name=settings.archive_name, image=image, image_alt=se.name if image else None)
     return Social(tags, linked_data.script_json(ld))
 
 
@@ -151,6 +148,6 @@ def person_page(p, settings) -> Social:
     image = picture.url() if picture else None
     ld = linked_data.person(p.name, url, p.bio or "", image)
     tags = linked_data.open_graph(title=p.name, description=p.bio or "", url=url, lang=current_language(),
-                                  site_name=_site_name(settings), og_type="profile", image=image,
+                                  site_name=settings.archive_name, og_type="profile", image=image,
                                   image_alt=p.name if image else None)
     return Social(tags, linked_data.script_json(ld))
