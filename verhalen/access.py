@@ -137,6 +137,15 @@ def public_segment_rows(session: Session, story: Story) -> list:
     return list(session.execute(select(*cols).where(*_shown_where(story)).order_by(Segment.start)))
 
 
+def public_segment_at(session: Session, story: Story, seconds: float):
+    """The public passage being said at `seconds` (as a public_segment_rows row), or None: the latest one that
+    starts by then (50 ms early counts) and has not ended, asked of the database for just that row."""
+    cols = [Segment.id, Segment.start, Segment.end, Segment.text, Segment.speaker]
+    return session.execute(select(*cols).where(*_shown_where(story), Segment.start <= seconds + 0.05,
+                                               Segment.end > seconds)
+                           .order_by(Segment.start.desc()).limit(1)).first()
+
+
 def has_public_text(session: Session, story: Story) -> bool:
     """Whether public_segments would give anything, asked of the database without loading a passage (the IIIF
     manifest offers the transcript only then; an hour's segments with their word timings cost ~30 ms to load)."""

@@ -76,8 +76,7 @@ def embed(slug: str):
         line = None
         if start is not None:
             # What is said at that moment, as the public may read it (redacted passages and gaps left out).
-            line = next((row for row in reversed(access.public_segment_rows(s, st))
-                         if row.start <= start + 0.05 and start < row.end), None)
+            line = access.public_segment_at(s, st, start)
         narrators = [c.person.name for c in st.credits if c.role in ("narrator", "guest")]
         page = render_template(
             "embed.html", story=st, narrators=narrators, start=start,
