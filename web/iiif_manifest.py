@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from verhalen.exports import mmss
+
 CONTEXT = "http://iiif.io/api/presentation/3/context.json"
 MEDIA_TYPE = f'application/ld+json;profile="{CONTEXT}"'
 
@@ -91,11 +93,6 @@ def _seconds(value: float) -> float:
     return round(float(value), 3)
 
 
-def _hms(seconds: float) -> str:
-    s = int(round(seconds))
-    return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}" if s >= 3600 else f"{s // 60}:{s % 60:02d}"
-
-
 def metadata(d: ManifestData) -> list[dict]:
     """The metadata pairs a viewer lists: names are in no language ("none"), the title in the story's."""
     rows = [_entry("title", [d.title], d.language)]
@@ -113,7 +110,7 @@ def metadata(d: ManifestData) -> list[dict]:
         rows.append(_entry("themes", d.themes))
     if d.language:
         rows.append(_entry("language", [d.language]))
-    rows.append(_entry("duration", [_hms(d.duration)]))
+    rows.append(_entry("duration", [mmss(d.duration)]))
     return rows
 
 
@@ -126,7 +123,7 @@ def ranges(canvas_id: str, base: str, chapters: list[dict], duration: float, lan
         end = _seconds(min(c.get("end") or duration, duration))
         if start >= end:
             continue
-        r = {"id": f"{base}/range/{i}", "type": "Range", "label": lang_map(c.get("title") or _hms(start), language),
+        r = {"id": f"{base}/range/{i}", "type": "Range", "label": lang_map(c.get("title") or mmss(start), language),
              "items": [{"id": f"{canvas_id}#t={start:g},{end:g}", "type": "Canvas"}]}
         if c.get("synopsis"):
             r["summary"] = lang_map(c["synopsis"], language)
